@@ -1,0 +1,61 @@
+"""Composition root: builds settings, Document, Engine, Operations and MainWindow."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from editor import __version__
+
+
+def build_window(settings=None):
+    """Create a wired main window (not shown). The engine thread stops with the app."""
+    from PySide6.QtWidgets import QApplication
+
+    from editor.document.document import Document
+    from editor.engine.engine import Engine
+    from editor.jobs import Operations
+    from editor.main_window import MainWindow
+    from editor.settings import Settings
+
+    settings = settings or Settings.load()
+    document = Document(history_budget=settings.history_bytes)
+    engine = Engine()
+    operations = Operations(document, engine)
+    window = MainWindow(document, operations, settings)
+    # The window owns the rest so they live exactly as long as it does.
+    for child in (document, engine, operations):
+        child.setParent(window)
+    QApplication.instance().aboutToQuit.connect(lambda: engine.shutdown())
+    window.destroyed.connect(lambda: engine.shutdown())
+    return window
+
+
+def run_gui(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="retouch", description="Retouch image editor")
+    parser.add_argument("file", nargs="?", type=Path, help="image to open")
+    parser.add_argument("--version", action="version", version=f"retouch {__version__}")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Retouch")
+    app.setOrganizationName("Retouch")
+    window = build_window()
+    window.show()
+    if args.file is not None:
+        window.open_path(args.file)
+    return app.exec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from editor import cli
+
+    if cli.is_command(argv):
+        return cli.main(argv)
+    return run_gui(argv)

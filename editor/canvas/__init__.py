@@ -1,0 +1,1 @@
+"""The view of a document: renders the composite, zooms and pans, forwards pointer input."""

@@ -1,0 +1,86 @@
+"""Headless commands on the same engine code as the editor: `retouch inpaint IN --mask M -o OUT`.
+
+No Qt is imported here, so the CLI runs on machines without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from editor.engine.context import JobCancelled, JobContext, JobError
+from editor.fileio.errors import ImageFileError
+
+COMMANDS = ("inpaint",)
+
+
+def is_command(argv: list[str]) -> bool:
+    return bool(argv) and argv[0] in COMMANDS
+
+
+def progress_printer(label: str):
+    """Progress callback that redraws one line on stderr."""
+
+    def report(fraction: float, text: str) -> None:
+        sys.stderr.write(f"\r{label}: {fraction * 100:5.1f}% {text:<30}")
+        if fraction >= 1.0:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return report
+
+
+def cli_context(label: str) -> JobContext:
+    return JobContext(report=progress_printer(label))
+
+
+def _inpaint(args: argparse.Namespace) -> None:
+    from editor.engine.requests import InpaintRequest
+    from editor.engine.run import execute
+    from editor.fileio.load import load_image, load_mask
+    from editor.fileio.save import save_image
+
+    image = load_image(args.input)
+    mask = load_mask(args.mask)
+    if mask.shape != image.pixels.shape[:2]:
+        raise JobError(
+            f"The mask is {mask.shape[1]}×{mask.shape[0]} but the image is "
+            f"{image.pixels.shape[1]}×{image.pixels.shape[0]}."
+        )
+    request = InpaintRequest(image=image.pixels, mask=mask, method=args.method, margin=args.margin)
+    result = execute(request, cli_context("inpaint"))
+    out = image.pixels.copy()
+    out[result.rect.slices()] = result.pixels
+    save_image(args.output, out, image.exif, image.icc_profile)
+    for notice in [*image.notices, *result.notices]:
+        print(notice, file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="retouch", description="Retouch headless commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    inpaint = commands.add_parser("inpaint", help="erase the masked area of an image")
+    inpaint.add_argument("input", type=Path)
+    inpaint.add_argument("--mask", type=Path, required=True, help="white (or opaque) = erase")
+    inpaint.add_argument("-o", "--output", type=Path, required=True)
+    inpaint.add_argument("--method", choices=("model", "telea"), default="telea")
+    inpaint.add_argument("--margin", type=int, default=32, help="context pixels around the mask")
+    inpaint.set_defaults(handler=_inpaint)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (ImageFileError, JobError) as error:
+        print(f"retouch {args.command}: {error}", file=sys.stderr)
+        return 1
+    except JobCancelled:
+        print(f"retouch {args.command}: cancelled", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(f"\nretouch {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,1 @@
+"""Qt-free value types and pixel arithmetic shared by every layer of the editor."""

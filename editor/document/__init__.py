@@ -1,0 +1,1 @@
+"""The document model: layers, edits as undoable commands, and the memory-bounded history."""

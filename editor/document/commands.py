@@ -1,0 +1,68 @@
+"""Undoable edits. Each holds only what it needs to go both ways (tile diffs, not images)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from editor.document.history import Command
+from editor.document.layers import Layer
+from editor.document.tiles import TileDiff
+
+if TYPE_CHECKING:
+    from editor.document.document import Document
+
+
+class PixelEditCommand:
+    """Pixels of one layer changed in some tiles (a brush stroke, a paste)."""
+
+    def __init__(self, document: Document, layer: Layer, diff: TileDiff, text: str) -> None:
+        self.document, self.layer, self.diff, self.text = document, layer, diff, text
+
+    @property
+    def nbytes(self) -> int:
+        return self.diff.nbytes
+
+    def undo(self) -> None:
+        self.diff.restore_before(self.layer.pixels)
+        self.document.notify_pixels(self.layer, self.diff.bounds)
+
+    def redo(self) -> None:
+        self.diff.restore_after(self.layer.pixels)
+        self.document.notify_pixels(self.layer, self.diff.bounds)
+
+
+class SetPreviewCommand:
+    """Show or remove the pending result layer (Discard is this with `new=None`)."""
+
+    def __init__(self, document: Document, old: Layer | None, new: Layer | None, text: str):
+        self.document, self.old, self.new, self.text = document, old, new, text
+
+    @property
+    def nbytes(self) -> int:
+        return sum(layer.nbytes for layer in (self.old, self.new) if layer is not None)
+
+    def undo(self) -> None:
+        self.document.set_preview(self.old)
+
+    def redo(self) -> None:
+        self.document.set_preview(self.new)
+
+
+class MacroCommand:
+    """Several commands as one undo step; undone in reverse order."""
+
+    def __init__(self, text: str, children: Sequence[Command]) -> None:
+        self.text, self.children = text, list(children)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(child.nbytes for child in self.children)
+
+    def undo(self) -> None:
+        for child in reversed(self.children):
+            child.undo()
+
+    def redo(self) -> None:
+        for child in self.children:
+            child.redo()

@@ -1,0 +1,1 @@
+"""Jobs: immutable requests, pure run functions, and the worker thread that runs them."""

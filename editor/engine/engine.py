@@ -1,0 +1,112 @@
+"""The engine: one long-lived worker thread that runs queued jobs one at a time.
+
+Signals are emitted from the worker thread; Qt delivers them queued to receivers on the UI
+thread. Cancel is honoured between tiles and iterations (JobContext.progress).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from editor.engine.context import JobCancelled, JobContext, JobError
+from editor.engine.run import execute
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    title: str
+    request: object
+
+
+def describe_failure(title: str, error: BaseException) -> str:
+    """A sentence for the user; the traceback goes to the log."""
+    if isinstance(error, JobError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return f"{title} ran out of memory. Try a smaller selection or image."
+    if type(error).__name__ == "OutOfMemoryError":  # torch.cuda.OutOfMemoryError, no torch import
+        return f"{title} ran out of GPU memory. Try a smaller tile size in Settings or the CPU."
+    return f"{title} failed: {error}"
+
+
+class _Worker(QThread):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.jobs: queue.Queue[Job | None] = queue.Queue()
+
+    def run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            self.engine._run_job(job)
+
+
+class Engine(QObject):
+    started = Signal(int, str)  # id, title
+    progress = Signal(int, float, str)  # id, fraction in [0, 1], text
+    preview = Signal(int, object)  # id, RGBA array (style transfer forming)
+    finished = Signal(int, object)  # id, result
+    failed = Signal(int, str)  # id, message for the user
+    cancelled = Signal(int)  # id
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._cancelled: set[int] = set()
+        self._lock = threading.Lock()
+        self._worker = _Worker(self)
+        self._worker.setObjectName("retouch-engine")
+        self._worker.start()
+
+    def submit(self, request: object, title: str) -> int:
+        job = Job(next(self._ids), title, request)
+        self._worker.jobs.put(job)
+        return job.id
+
+    def cancel(self, job_id: int) -> None:
+        with self._lock:
+            self._cancelled.add(job_id)
+
+    def _is_cancelled(self, job_id: int) -> bool:
+        with self._lock:
+            return job_id in self._cancelled
+
+    def _run_job(self, job: Job) -> None:
+        if self._is_cancelled(job.id):
+            self.cancelled.emit(job.id)
+            return
+        self.started.emit(job.id, job.title)
+        ctx = JobContext(
+            report=lambda fraction, text: self.progress.emit(job.id, fraction, text),
+            show_preview=lambda image: self.preview.emit(job.id, image),
+            is_cancelled=lambda: self._is_cancelled(job.id),
+        )
+        try:
+            result = execute(job.request, ctx)
+        except JobCancelled:
+            self.cancelled.emit(job.id)
+        except Exception as error:  # every failure reaches the user as a message
+            log.exception("job %s (%s) failed", job.id, job.title)
+            self.failed.emit(job.id, describe_failure(job.title, error))
+        else:
+            self.finished.emit(job.id, result)
+        finally:
+            with self._lock:
+                self._cancelled.discard(job.id)
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        """Cancel everything queued or running and wait for the thread to stop. Idempotent."""
+        if not self._worker.isRunning():
+            return
+        with self._lock:
+            self._cancelled.update(range(1, next(self._ids)))
+        self._worker.jobs.put(None)
+        self._worker.wait(timeout_ms)

@@ -1,0 +1,213 @@
+"""The main window: menus, shortcuts, docks and dialogs around the canvas. It wires user
+actions to the document, the operations and the file functions; it computes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+
+from editor.canvas.view import CanvasView
+from editor.document.document import Document
+from editor.document.io import open_into, save_document
+from editor.fileio.errors import ImageFileError
+from editor.fileio.load import READABLE_SUFFIXES
+from editor.jobs import Operations
+from editor.panels.jobs import JobsPanel
+from editor.panels.tool_options import ToolOptionsPanel
+from editor.settings import Settings
+from editor.tools.brush import BrushState, MaskBrushTool
+
+OPEN_FILTER = "Images (" + " ".join(f"*{s}" for s in READABLE_SUFFIXES) + ");;All files (*)"
+SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;TIFF (*.tif *.tiff)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document, operations: Operations, settings: Settings) -> None:
+        super().__init__()
+        self.document = document
+        self.operations = operations
+        self.settings = settings
+        self.brush = BrushState(parent=self)
+        self.canvas = CanvasView(document)
+        self.canvas.tool = MaskBrushTool(document, self.brush)
+        self.last_error: str | None = None  # the last message shown in an error dialog
+        self.setCentralWidget(self.canvas)
+        self.setAcceptDrops(True)
+        self.resize(1200, 800)
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._zoom_label = QLabel()
+        self.statusBar().addPermanentWidget(self._zoom_label)
+        self.canvas.zoom_changed.connect(lambda s: self._zoom_label.setText(f"{s * 100:.0f} %"))
+        document.history_changed.connect(self._refresh_state)
+        document.preview_changed.connect(self._refresh_state)
+        document.reset.connect(self._refresh_state)
+        operations.busy_changed.connect(self._refresh_state)
+        operations.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        operations.error.connect(self.show_error)
+        self._refresh_state()
+
+    # -- construction
+    def _build_docks(self) -> None:
+        self.tool_options = ToolOptionsPanel(self.brush)
+        self.jobs_panel = JobsPanel(self.operations.engine, self.operations)
+        for title, widget, area in (
+            ("Tool options", self.tool_options, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("Jobs", self.jobs_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(title)
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+            keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+            tip = f"{tip or text} ({keys})"
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.open_action = self._action("&Open…", self.open_dialog, keys.Open)
+        self.save_action = self._action("&Save", self.save, keys.Save)
+        self.save_as_action = self._action("Save / &Export As…", self.save_as, "Ctrl+Shift+S")
+        self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        self.undo_action = self._action("&Undo", self.document.history.undo, keys.Undo)
+        self.redo_action = self._action("&Redo", self.document.history.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.erase_fast_action = self._action(
+            "Erase (&fast)", lambda: self.operations.erase("telea"), "Shift+Backspace",
+            "Fill the masked area from its surroundings (classical, no model)",
+        )
+        self.accept_action = self._action("&Accept result", self.document.accept_preview, ["Return", "Enter"])
+        self.discard_action = self._action("&Discard result", self.document.discard_preview, "Escape")
+        self.cancel_action = self._action("&Cancel job", self.operations.cancel, "Escape")
+        self.clear_mask_action = self._action("Clear &mask", self.document.clear_mask, "Ctrl+Shift+A")
+        self.brush_action = self._action("&Brush", lambda: self.brush.set_erase(False), "B", "Mask brush")
+        self.eraser_action = self._action(
+            "Mask &eraser", lambda: self.brush.set_erase(not self.brush.erase), "E", "Toggle mask eraser"
+        )
+        self.grow_action = self._action("Bigger brush", self.brush.grow, "]")
+        self.shrink_action = self._action("Smaller brush", self.brush.shrink, "[")
+        self.zoom_in_action = self._action("Zoom &in", lambda: self.canvas.zoom_by(1), ["Ctrl++", "Ctrl+="])
+        self.zoom_out_action = self._action("Zoom &out", lambda: self.canvas.zoom_by(-1), "Ctrl+-")
+        self.fit_action = self._action("&Fit to window", self.canvas.fit, "Ctrl+0")
+        self.actual_action = self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1")
+
+    def _build_menus(self) -> None:
+        menus = {
+            "&File": [self.open_action, self.save_action, self.save_as_action, None, self.quit_action],
+            "&Edit": [self.undo_action, self.redo_action, None, self.erase_fast_action, self.accept_action,
+                      self.discard_action, self.cancel_action, None, self.clear_mask_action],
+            "&View": [self.zoom_in_action, self.zoom_out_action, self.fit_action, self.actual_action],
+            "&Tools": [self.brush_action, self.eraser_action, self.grow_action, self.shrink_action],
+        }
+        for title, actions in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for action in actions:
+                menu.addSeparator() if action is None else menu.addAction(action)
+
+    # -- state shown in actions and the title
+    def _refresh_state(self) -> None:
+        doc, history = self.document, self.document.history
+        has_image, busy, pending = not doc.is_empty(), self.operations.is_busy(), doc.preview is not None
+        self.undo_action.setEnabled(history.can_undo() and not busy)
+        self.redo_action.setEnabled(history.can_redo() and not busy)
+        self.undo_action.setText(f"&Undo {history.undo_text()}".strip())
+        self.redo_action.setText(f"&Redo {history.redo_text()}".strip())
+        for action in (self.save_action, self.save_as_action, self.clear_mask_action):
+            action.setEnabled(has_image)
+        self.erase_fast_action.setEnabled(has_image and not busy)
+        self.accept_action.setEnabled(pending and not busy)
+        self.discard_action.setEnabled(pending and not busy)
+        self.cancel_action.setEnabled(busy)
+        name = doc.path.name if doc.path else ("Untitled" if has_image else "")
+        self.setWindowModified(doc.is_modified())
+        self.setWindowTitle(f"{name}[*] — Retouch" if name else "Retouch")
+
+    # -- files
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", OPEN_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        if not self.maybe_keep_changes():
+            return False
+        try:
+            notices = open_into(self.document, path, self.settings.max_pixels)
+        except ImageFileError as error:
+            self.show_error(str(error))
+            return False
+        size = f"{self.document.width}×{self.document.height}"
+        self.statusBar().showMessage(" ".join([f"Opened {path.name} ({size}).", *notices]), 10000)
+        return True
+
+    def save(self) -> bool:
+        path = self.document.path
+        if path is None or path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff"):
+            return self.save_as()
+        return self.save_to(path)
+
+    def save_as(self) -> bool:
+        start = str(self.document.path.with_suffix(".png")) if self.document.path else ""
+        path, _ = QFileDialog.getSaveFileName(self, "Save / Export", start, SAVE_FILTER)
+        return self.save_to(Path(path)) if path else False
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_document(self.document, path)
+        except ImageFileError as error:
+            self.show_error(str(error))
+            return False
+        note = " (the pending result is not included: accept it first)" if self.document.preview else ""
+        self.statusBar().showMessage(f"Saved {path.name}{note}.", 8000)
+        return True
+
+    def maybe_keep_changes(self) -> bool:
+        """Ask before unsaved changes would be lost. True when it is fine to go on."""
+        if not self.document.is_modified():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "Save the changes to this image first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def show_error(self, message: str) -> None:
+        """A non-blocking dialog; the editor keeps running."""
+        self.last_error = message
+        self.statusBar().showMessage(message, 10000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Retouch", message, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- window events
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        local = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if local:
+            event.acceptProposedAction()
+            self.open_path(Path(local[0]))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.maybe_keep_changes():
+            self.operations.cancel()
+            event.accept()
+        else:
+            event.ignore()

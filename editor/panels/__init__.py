@@ -1,0 +1,1 @@
+"""Dock widgets: tool options, jobs and progress."""

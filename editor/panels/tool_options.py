@@ -1,0 +1,45 @@
+"""Brush size, hardness and erase mode, bound to the shared BrushState."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QSlider, QSpinBox, QWidget
+
+from editor.tools.brush import MAX_DIAMETER, MIN_DIAMETER, BrushState
+
+
+class ToolOptionsPanel(QWidget):
+    def __init__(self, state: BrushState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.size = QSpinBox(suffix=" px", minimum=int(MIN_DIAMETER), maximum=int(MAX_DIAMETER))
+        self.size.setToolTip("Brush size ( [ and ] )")
+        self.hardness = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
+        self.hardness.setToolTip("Brush hardness: soft edges blend the fill more gradually")
+        self.erase = QCheckBox("Erase mask")
+        self.erase.setToolTip("Remove mask instead of painting it (E; or hold Alt)")
+        self.pressure = QCheckBox("Pressure sets size")
+        self.pressure.setToolTip("With a tablet, pen pressure scales the brush")
+        layout = QFormLayout(self)
+        layout.addRow("Size", self.size)
+        layout.addRow("Hardness", self.hardness)
+        layout.addRow(self.erase)
+        layout.addRow(self.pressure)
+        self.size.valueChanged.connect(lambda v: state.update(diameter=v))
+        self.hardness.valueChanged.connect(lambda v: state.update(hardness=v / 100.0))
+        self.erase.toggled.connect(state.set_erase)
+        self.pressure.toggled.connect(lambda on: state.update(use_pressure=on))
+        state.changed.connect(self._show_state)
+        self._show_state()
+
+    def _show_state(self) -> None:
+        settings = self.state.settings
+        for widget, value in (
+            (self.size, round(settings.diameter)),
+            (self.hardness, round(settings.hardness * 100)),
+            (self.erase, self.state.erase),
+            (self.pressure, settings.use_pressure),
+        ):
+            widget.blockSignals(True)
+            widget.setChecked(value) if isinstance(widget, QCheckBox) else widget.setValue(value)
+            widget.blockSignals(False)

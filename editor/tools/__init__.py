@@ -1,0 +1,1 @@
+"""Tools turn pointer input (StrokePoints in image coordinates) into document edits."""
