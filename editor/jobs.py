@@ -68,7 +68,9 @@ class Operations(QObject):
             return
         self._done()
         if isinstance(result, PatchResult):
-            layer = Layer(result.title, LayerKind.RESULT, result.pixels, result.rect.x, result.rect.y)
+            layer = Layer(
+                result.title, LayerKind.RESULT, result.pixels, result.rect.x, result.rect.y
+            )
             self.document.set_preview(layer)
             notes = " ".join(result.notices)
             self.message.emit(f"{result.title}: Enter to accept, Esc to discard. {notes}".strip())

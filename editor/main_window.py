@@ -69,7 +69,9 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
-            keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+            keys = ", ".join(
+                QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts
+            )
             tip = f"{tip or text} ({keys})"
         action.setToolTip(tip or text)
         action.setStatusTip(tip or text)
@@ -84,32 +86,69 @@ class MainWindow(QMainWindow):
         self.save_as_action = self._action("Save / &Export As…", self.save_as, "Ctrl+Shift+S")
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         self.undo_action = self._action("&Undo", self.document.history.undo, keys.Undo)
-        self.redo_action = self._action("&Redo", self.document.history.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.redo_action = self._action(
+            "&Redo", self.document.history.redo, ["Ctrl+Shift+Z", "Ctrl+Y"]
+        )
         self.erase_fast_action = self._action(
-            "Erase (&fast)", lambda: self.operations.erase("telea"), "Shift+Backspace",
+            "Erase (&fast)",
+            lambda: self.operations.erase("telea"),
+            "Shift+Backspace",
             "Fill the masked area from its surroundings (classical, no model)",
         )
-        self.accept_action = self._action("&Accept result", self.document.accept_preview, ["Return", "Enter"])
-        self.discard_action = self._action("&Discard result", self.document.discard_preview, "Escape")
+        self.accept_action = self._action(
+            "&Accept result", self.document.accept_preview, ["Return", "Enter"]
+        )
+        self.discard_action = self._action(
+            "&Discard result", self.document.discard_preview, "Escape"
+        )
         self.cancel_action = self._action("&Cancel job", self.operations.cancel, "Escape")
-        self.clear_mask_action = self._action("Clear &mask", self.document.clear_mask, "Ctrl+Shift+A")
-        self.brush_action = self._action("&Brush", lambda: self.brush.set_erase(False), "B", "Mask brush")
+        self.clear_mask_action = self._action(
+            "Clear &mask", self.document.clear_mask, "Ctrl+Shift+A"
+        )
+        self.brush_action = self._action(
+            "&Brush", lambda: self.brush.set_erase(False), "B", "Mask brush"
+        )
         self.eraser_action = self._action(
-            "Mask &eraser", lambda: self.brush.set_erase(not self.brush.erase), "E", "Toggle mask eraser"
+            "Mask &eraser",
+            lambda: self.brush.set_erase(not self.brush.erase),
+            "E",
+            "Toggle mask eraser",
         )
         self.grow_action = self._action("Bigger brush", self.brush.grow, "]")
         self.shrink_action = self._action("Smaller brush", self.brush.shrink, "[")
-        self.zoom_in_action = self._action("Zoom &in", lambda: self.canvas.zoom_by(1), ["Ctrl++", "Ctrl+="])
+        self.zoom_in_action = self._action(
+            "Zoom &in", lambda: self.canvas.zoom_by(1), ["Ctrl++", "Ctrl+="]
+        )
         self.zoom_out_action = self._action("Zoom &out", lambda: self.canvas.zoom_by(-1), "Ctrl+-")
         self.fit_action = self._action("&Fit to window", self.canvas.fit, "Ctrl+0")
         self.actual_action = self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1")
 
     def _build_menus(self) -> None:
         menus = {
-            "&File": [self.open_action, self.save_action, self.save_as_action, None, self.quit_action],
-            "&Edit": [self.undo_action, self.redo_action, None, self.erase_fast_action, self.accept_action,
-                      self.discard_action, self.cancel_action, None, self.clear_mask_action],
-            "&View": [self.zoom_in_action, self.zoom_out_action, self.fit_action, self.actual_action],
+            "&File": [
+                self.open_action,
+                self.save_action,
+                self.save_as_action,
+                None,
+                self.quit_action,
+            ],
+            "&Edit": [
+                self.undo_action,
+                self.redo_action,
+                None,
+                self.erase_fast_action,
+                self.accept_action,
+                self.discard_action,
+                self.cancel_action,
+                None,
+                self.clear_mask_action,
+            ],
+            "&View": [
+                self.zoom_in_action,
+                self.zoom_out_action,
+                self.fit_action,
+                self.actual_action,
+            ],
             "&Tools": [self.brush_action, self.eraser_action, self.grow_action, self.shrink_action],
         }
         for title, actions in menus.items():
@@ -120,7 +159,11 @@ class MainWindow(QMainWindow):
     # -- state shown in actions and the title
     def _refresh_state(self) -> None:
         doc, history = self.document, self.document.history
-        has_image, busy, pending = not doc.is_empty(), self.operations.is_busy(), doc.preview is not None
+        has_image, busy, pending = (
+            not doc.is_empty(),
+            self.operations.is_busy(),
+            doc.preview is not None,
+        )
         self.undo_action.setEnabled(history.can_undo() and not busy)
         self.redo_action.setEnabled(history.can_redo() and not busy)
         self.undo_action.setText(f"&Undo {history.undo_text()}".strip())
@@ -155,7 +198,14 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         path = self.document.path
-        if path is None or path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff"):
+        if path is None or path.suffix.lower() not in (
+            ".png",
+            ".jpg",
+            ".jpeg",
+            ".webp",
+            ".tif",
+            ".tiff",
+        ):
             return self.save_as()
         return self.save_to(path)
 
@@ -170,7 +220,11 @@ class MainWindow(QMainWindow):
         except ImageFileError as error:
             self.show_error(str(error))
             return False
-        note = " (the pending result is not included: accept it first)" if self.document.preview else ""
+        note = (
+            " (the pending result is not included: accept it first)"
+            if self.document.preview
+            else ""
+        )
         self.statusBar().showMessage(f"Saved {path.name}{note}.", 8000)
         return True
 
@@ -179,8 +233,12 @@ class MainWindow(QMainWindow):
         if not self.document.is_modified():
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", "Save the changes to this image first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+            "Unsaved changes",
+            "Save the changes to this image first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
@@ -190,7 +248,9 @@ class MainWindow(QMainWindow):
         """A non-blocking dialog; the editor keeps running."""
         self.last_error = message
         self.statusBar().showMessage(message, 10000)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Retouch", message, QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Retouch", message, QMessageBox.StandardButton.Ok, self
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -208,6 +268,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_keep_changes():
             self.operations.cancel()
+            self.operations.engine.shutdown()
             event.accept()
         else:
             event.ignore()

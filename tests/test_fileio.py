@@ -45,7 +45,7 @@ def test_exif_orientation_is_applied(tmp_path):
 @pytest.mark.parametrize(
     ("make", "word"),
     [
-        (lambda: Image.fromarray((np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000)), "bit"),
+        (lambda: Image.fromarray(np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000), "bit"),
         (lambda: Image.new("CMYK", (8, 8), (0, 255, 0, 0)), "CMYK"),
         (lambda: Image.new("P", (8, 8), 3), "palette"),
         (lambda: Image.new("L", (8, 8), 128), "grayscale"),
@@ -80,7 +80,9 @@ def test_cmyk_cyan_becomes_rgb_cyan(tmp_path):
 def test_broken_files_raise_a_clear_error(tmp_path, content, phrase):
     path = tmp_path / "bad.png"
     if content is None:
-        Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(path)
+        Image.fromarray(
+            np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+        ).save(path)
         path.write_bytes(path.read_bytes()[:300])
     else:
         path.write_bytes(content)

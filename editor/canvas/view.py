@@ -47,7 +47,9 @@ class CanvasView(QWidget):
         self.document = document
         self.display = DisplayBuffer(document)
         self._qimage = None
-        self.tool = None  # an object with press/move/release(StrokePoint, modifiers) and outline_radius()
+        self.tool = (
+            None  # an object with press/move/release(StrokePoint, modifiers) and outline_radius()
+        )
         self.scale = 1.0
         self.offset = QPointF(0, 0)  # view position of image pixel (0, 0)
         self._pan_anchor: QPointF | None = None
@@ -68,11 +70,18 @@ class CanvasView(QWidget):
         return QPointF(x * self.scale + self.offset.x(), y * self.scale + self.offset.y())
 
     def view_to_image(self, point: QPointF) -> tuple[float, float]:
-        return ((point.x() - self.offset.x()) / self.scale, (point.y() - self.offset.y()) / self.scale)
+        return (
+            (point.x() - self.offset.x()) / self.scale,
+            (point.y() - self.offset.y()) / self.scale,
+        )
 
     def _image_rect_in_view(self, rect: Rect) -> QRect:
         top_left = self.image_to_view(rect.x, rect.y)
-        return QRectF(top_left.x(), top_left.y(), rect.w * self.scale, rect.h * self.scale).toAlignedRect().adjusted(-1, -1, 1, 1)
+        return (
+            QRectF(top_left.x(), top_left.y(), rect.w * self.scale, rect.h * self.scale)
+            .toAlignedRect()
+            .adjusted(-1, -1, 1, 1)
+        )
 
     # -- zoom and pan
     def set_zoom(self, scale: float, anchor: QPointF | None = None) -> None:
@@ -92,7 +101,10 @@ class CanvasView(QWidget):
         if doc.is_empty() or self.width() <= 0 or self.height() <= 0:
             return
         self.scale = min(self.width() / doc.width, self.height() / doc.height, MAX_ZOOM) * 0.98
-        self.offset = QPointF((self.width() - doc.width * self.scale) / 2, (self.height() - doc.height * self.scale) / 2)
+        self.offset = QPointF(
+            (self.width() - doc.width * self.scale) / 2,
+            (self.height() - doc.height * self.scale) / 2,
+        )
         self.update()
         self.zoom_changed.emit(self.scale)
 
@@ -116,10 +128,12 @@ class CanvasView(QWidget):
         painter.fillRect(event.rect(), QColor(60, 60, 62))
         if self._qimage is not None:
             doc = self.document
-            target = QRectF(self.offset.x(), self.offset.y(), doc.width * self.scale, doc.height * self.scale)
+            target = QRectF(
+                self.offset.x(), self.offset.y(), doc.width * self.scale, doc.height * self.scale
+            )
             visible = target.intersected(QRectF(event.rect()))
             if not visible.isEmpty():
-                # Draw only the exposed part of the image: source = exposed view rect in image space.
+                # Draw only the exposed part: the source is the exposed view rect in image space.
                 x0, y0 = self.view_to_image(visible.topLeft())
                 x1, y1 = self.view_to_image(visible.bottomRight())
                 source = QRectF(x0, y0, x1 - x0, y1 - y0)
@@ -145,7 +159,11 @@ class CanvasView(QWidget):
         radius = (self.tool.outline_radius() * self.scale if self.tool else 0) + 3
         for pos in (self._cursor_pos, new_pos):
             if pos is not None:
-                self.update(QRectF(pos.x() - radius, pos.y() - radius, 2 * radius, 2 * radius).toAlignedRect())
+                self.update(
+                    QRectF(
+                        pos.x() - radius, pos.y() - radius, 2 * radius, 2 * radius
+                    ).toAlignedRect()
+                )
         self._cursor_pos = new_pos
 
     # -- pointer input
@@ -162,7 +180,11 @@ class CanvasView(QWidget):
         ):
             self._pan_anchor = event.position()
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
-        elif event.button() == Qt.MouseButton.LeftButton and self._can_draw() and not self._tablet_active:
+        elif (
+            event.button() == Qt.MouseButton.LeftButton
+            and self._can_draw()
+            and not self._tablet_active
+        ):
             self._drawing = True
             self.tool.press(self._stroke_point(event.position()), event.modifiers())
 
@@ -179,10 +201,19 @@ class CanvasView(QWidget):
             self.tool.move(self._stroke_point(position), event.modifiers())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._pan_anchor is not None and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+        if self._pan_anchor is not None and event.button() in (
+            Qt.MouseButton.MiddleButton,
+            Qt.MouseButton.LeftButton,
+        ):
             self._pan_anchor = None
-            self.setCursor(Qt.CursorShape.OpenHandCursor if self._space_held else Qt.CursorShape.CrossCursor)
-        elif self._drawing and event.button() == Qt.MouseButton.LeftButton and not self._tablet_active:
+            self.setCursor(
+                Qt.CursorShape.OpenHandCursor if self._space_held else Qt.CursorShape.CrossCursor
+            )
+        elif (
+            self._drawing
+            and event.button() == Qt.MouseButton.LeftButton
+            and not self._tablet_active
+        ):
             self._drawing = False
             self.tool.release(self._stroke_point(event.position()), event.modifiers())
 
@@ -211,7 +242,11 @@ class CanvasView(QWidget):
             self.zoom_by(delta.y() / 120.0, event.position())
         else:
             # Plain wheel scrolls, as in Photoshop; Shift scrolls sideways.
-            dx, dy = (delta.y(), 0) if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else (delta.x(), delta.y())
+            dx, dy = (
+                (delta.y(), 0)
+                if event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                else (delta.x(), delta.y())
+            )
             self.offset += QPointF(dx / 2, dy / 2)
             self.update()
         event.accept()

@@ -66,7 +66,9 @@ class Document(QObject):
     def composite(self, rect: Rect | None = None, with_preview: bool = True) -> np.ndarray:
         """RGBA uint8 of the visible layers inside `rect` (whole document by default)."""
         rect = (rect or self.full_rect()).clamped(self.width, self.height)
-        stack = [layer for layer in self.layers if layer.visible and layer.kind is not LayerKind.MASK]
+        stack = [
+            layer for layer in self.layers if layer.visible and layer.kind is not LayerKind.MASK
+        ]
         if with_preview and self.preview is not None and self.preview.visible:
             stack.append(self.preview)
         out = np.zeros((rect.h, rect.w, 4), np.uint8)
@@ -128,7 +130,9 @@ class Document(QObject):
 
     def discard_preview(self) -> None:
         if self.preview is not None:
-            self.history.push(SetPreviewCommand(self, self.preview, None, f"Discard {self.preview.name}"))
+            self.history.push(
+                SetPreviewCommand(self, self.preview, None, f"Discard {self.preview.name}")
+            )
 
     def clear_mask(self) -> None:
         diff = record_write(self.mask.pixels, self.full_rect(), 0)
@@ -155,4 +159,6 @@ class MaskStroke:
     def end(self, text: str = "Brush stroke") -> None:
         diff = self._recorder.finish()
         if not diff.is_empty():
-            self.document.history.push(PixelEditCommand(self.document, self.layer, diff, text), applied=True)
+            self.document.history.push(
+                PixelEditCommand(self.document, self.layer, diff, text), applied=True
+            )

@@ -26,7 +26,9 @@ DEFAULT_BUDGET = 1 << 30  # 1 GiB of undo data
 
 
 class History:
-    def __init__(self, budget_bytes: int = DEFAULT_BUDGET, on_change: Callable[[], None] | None = None):
+    def __init__(
+        self, budget_bytes: int = DEFAULT_BUDGET, on_change: Callable[[], None] | None = None
+    ):
         self.budget_bytes = budget_bytes
         self._commands: list[Command] = []
         self._index = 0  # commands[:index] are done

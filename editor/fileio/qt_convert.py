@@ -20,6 +20,8 @@ def qimage_to_rgba(image: QImage) -> np.ndarray:
     converted = image.convertToFormat(QImage.Format.Format_RGBA8888)
     width, height = converted.width(), converted.height()
     view = np.frombuffer(converted.constBits(), np.uint8, converted.sizeInBytes())
-    return view.reshape(height, converted.bytesPerLine())[:, : width * 4].reshape(
-        height, width, 4
-    ).copy()
+    return (
+        view.reshape(height, converted.bytesPerLine())[:, : width * 4]
+        .reshape(height, width, 4)
+        .copy()
+    )

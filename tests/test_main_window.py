@@ -1,0 +1,189 @@
+"""The editor end to end, driven like a user: open, brush, erase, accept, undo, redo."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
+
+from editor.app import build_window
+from editor.settings import Settings
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    # Closing at the end of a test must not block on the "unsaved changes" question.
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    win = build_window(Settings())
+    qtbot.addWidget(win)
+    win.resize(900, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def photo_file(tmp_path, photo) -> Path:
+    path = tmp_path / "photo.png"
+    Image.fromarray(photo).save(path)
+    return path
+
+
+def _view_point(window, x, y) -> QPoint:
+    return window.canvas.image_to_view(x, y).toPoint()
+
+
+def _drag(qtbot, canvas, points):
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points[0])
+    for point in points[1:]:
+        qtbot.mouseMove(canvas, point)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=points[-1])
+
+
+def test_open_brush_erase_accept_undo_redo(qtbot, window, photo_file, photo):
+    assert window.open_path(photo_file)
+    doc, canvas = window.document, window.canvas
+    original = doc.image_layer.pixels.copy()
+    assert np.array_equal(original, photo)
+
+    window.brush.update(diameter=12, hardness=1.0)
+    _drag(qtbot, canvas, [_view_point(window, x, 60) for x in range(40, 121, 8)])
+    assert doc.mask.pixels[60, 80] == 255 and doc.mask.pixels[10, 10] == 0
+    assert len(doc.history) == 1  # one stroke, one undo step
+
+    with qtbot.waitSignal(window.operations.engine.finished, timeout=20000):
+        window.erase_fast_action.trigger()
+    qtbot.waitUntil(lambda: doc.preview is not None)
+    shown = doc.composite()
+    under = doc.mask.pixels > 0
+    assert (np.abs(shown[under].astype(int) - original[under]).sum(axis=1) > 0).mean() > 0.5
+    far = np.ones(under.shape, bool)
+    far[40:80, 20:140] = False  # well away from the stroke and its feathered edge
+    assert np.array_equal(shown[far], original[far])
+    assert np.array_equal(doc.flattened(), original)  # not merged until accepted
+
+    assert window.accept_action.isEnabled()
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    accepted = doc.image_layer.pixels.copy()
+    assert doc.preview is None and not doc.mask.pixels.any()
+    assert np.array_equal(accepted, shown)
+
+    window.undo_action.trigger()
+    assert np.array_equal(doc.image_layer.pixels, original) and doc.preview is not None
+    assert doc.mask.pixels[60, 80] == 255
+    window.redo_action.trigger()
+    assert np.array_equal(doc.image_layer.pixels, accepted) and doc.preview is None
+    window.undo_action.trigger()
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)  # discard the result instead
+    assert doc.preview is None and np.array_equal(doc.image_layer.pixels, original)
+    window.undo_action.trigger()
+    assert doc.preview is not None
+
+
+def test_mask_eraser_and_brush_size_shortcuts(qtbot, window, photo_file):
+    window.open_path(photo_file)
+    window.brush.update(diameter=20)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_BracketRight)
+    assert window.brush.settings.diameter == 22
+    qtbot.keyClick(window.canvas, Qt.Key.Key_BracketLeft)
+    assert window.brush.settings.diameter == 20
+    _drag(qtbot, window.canvas, [_view_point(window, 80, 60)])
+    assert window.document.mask.pixels[60, 80] == 255
+    qtbot.keyClick(window.canvas, Qt.Key.Key_E)
+    assert window.brush.erase
+    _drag(qtbot, window.canvas, [_view_point(window, 80, 60)])
+    assert window.document.mask.pixels[60, 80] == 0
+
+
+def test_zoom_shortcuts(qtbot, window, photo_file):
+    window.open_path(photo_file)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.canvas.scale == 1.0
+    qtbot.keyClick(window.canvas, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.canvas.scale > 3  # a 160x120 image fits a 900x700 window at > 300 %
+
+
+@pytest.mark.parametrize("content", [b"not an image at all", b""])
+def test_bad_files_show_a_message_and_keep_the_document(
+    qtbot, window, photo_file, tmp_path, content
+):
+    window.open_path(photo_file)
+    stroke = window.document.begin_stroke()
+    stroke.dab(30, 30, 5, 1.0)
+    stroke.end()
+    before_pixels = window.document.image_layer.pixels.copy()
+    before_mask = window.document.mask.pixels.copy()
+    window.document.history.set_clean()
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(content)
+    assert not window.open_path(bad)
+    assert "not an image" in window.last_error
+    assert window.document.path == photo_file
+    assert np.array_equal(window.document.image_layer.pixels, before_pixels)
+    assert np.array_equal(window.document.mask.pixels, before_mask)
+
+
+def test_huge_image_is_refused_with_a_message(qtbot, window, tmp_path):
+    Image.new("RGB", (3000, 2000)).save(tmp_path / "big.png")
+    window.settings.max_megapixels = 1
+    assert not window.open_path(tmp_path / "big.png")
+    assert "limit" in window.last_error and window.document.is_empty()
+
+
+def test_erase_without_a_mask_explains_instead_of_failing(qtbot, window, photo_file):
+    window.open_path(photo_file)
+    assert window.operations.erase() is None
+    assert "Paint over" in window.statusBar().currentMessage()
+
+
+def test_cancel_a_running_erase_keeps_the_document(qtbot, window, photo_file):
+    window.open_path(photo_file)
+    before = window.document.image_layer.pixels.copy()
+    window.document.begin_stroke().dab(50, 50, 10, 1.0)
+    with qtbot.waitSignal(window.operations.busy_changed, timeout=10000):
+        window.erase_fast_action.trigger()
+        window.jobs_panel.cancel_button.click()
+    assert not window.operations.is_busy()
+    qtbot.wait(200)  # a late result of the cancelled job must not appear
+    assert window.document.preview is None
+    assert np.array_equal(window.document.image_layer.pixels, before)
+
+
+def test_drop_a_file_opens_it(qtbot, window, photo_file):
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(photo_file))])
+    args = (
+        QPointF(400, 300),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(QDropEvent(*args))
+    assert window.document.path == photo_file and window.document.width == 160
+
+
+def test_save_then_close_asks_only_with_unsaved_changes(
+    qtbot, window, photo_file, tmp_path, monkeypatch
+):
+    window.open_path(photo_file)
+    window.document.begin_stroke().end()
+    out = tmp_path / "out.jpg"
+    assert window.save_to(out)
+    assert out.exists() and not window.document.is_modified()
+    stroke = window.document.begin_stroke()
+    stroke.dab(5, 5, 3, 1.0)
+    stroke.end()
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *a, **k: asked.append(1) or QMessageBox.StandardButton.Cancel,
+    )
+    assert not window.close()  # cancelled: the window stays, the edit is kept
+    assert asked and window.document.is_modified()
+    window.document.history.set_clean()  # now it may close
+    assert window.close()
