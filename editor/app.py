@@ -11,7 +11,8 @@ from editor import __version__
 
 
 def build_window(settings=None):
-    """Create a wired main window (not shown). The engine thread stops with the app."""
+    """Create a wired main window (not shown). The engine thread stops when the window
+    closes or the application quits."""
     from PySide6.QtWidgets import QApplication
 
     from editor.document.document import Document
@@ -29,7 +30,6 @@ def build_window(settings=None):
     for child in (document, engine, operations):
         child.setParent(window)
     QApplication.instance().aboutToQuit.connect(lambda: engine.shutdown())
-    window.destroyed.connect(lambda: engine.shutdown())
     return window
 
 
