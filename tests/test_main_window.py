@@ -53,6 +53,7 @@ def test_open_brush_erase_accept_undo_redo(qtbot, window, photo_file, photo):
     _drag(qtbot, canvas, [_view_point(window, x, 60) for x in range(40, 121, 8)])
     assert doc.mask.pixels[60, 80] == 255 and doc.mask.pixels[10, 10] == 0
     assert len(doc.history) == 1  # one stroke, one undo step
+    assert not np.array_equal(canvas.display.pixels[60, 80], original[60, 80])  # mask overlay
 
     with qtbot.waitSignal(window.operations.engine.finished, timeout=20000):
         window.erase_fast_action.trigger()
@@ -64,6 +65,7 @@ def test_open_brush_erase_accept_undo_redo(qtbot, window, photo_file, photo):
     far[40:80, 20:140] = False  # well away from the stroke and its feathered edge
     assert np.array_equal(shown[far], original[far])
     assert np.array_equal(doc.flattened(), original)  # not merged until accepted
+    assert np.array_equal(canvas.display.pixels, shown)  # the overlay no longer hides the fill
 
     assert window.accept_action.isEnabled()
     qtbot.keyClick(canvas, Qt.Key.Key_Return)

@@ -45,6 +45,8 @@ class DisplayBuffer:
         if rect.is_empty() or self.pixels.shape[:2] != (doc.height, doc.width):
             return rect
         composite = doc.composite(rect)
-        mask = doc.mask.pixels[rect.slices()] if doc.mask.visible else None
+        # While a result is pending the overlay would hide it, so the mask is not drawn.
+        show_mask = doc.mask.visible and doc.preview is None
+        mask = doc.mask.pixels[rect.slices()] if show_mask else None
         self.pixels[rect.slices()] = composite if mask is None else overlay_mask(composite, mask)
         return rect

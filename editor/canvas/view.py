@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 from editor.canvas.display import DisplayBuffer
 from editor.core.brush import StrokePoint
 from editor.core.geometry import Rect
+from editor.core.pixels import mask_bbox
 from editor.fileio.qt_convert import rgba_to_qimage
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 64.0
@@ -64,6 +65,7 @@ class CanvasView(QWidget):
         self._background = QBrush(_checkerboard())
         document.reset.connect(self._on_reset)
         document.pixels_changed.connect(self._on_pixels_changed)
+        document.preview_changed.connect(self._on_preview_changed)
 
     # -- coordinates
     def image_to_view(self, x: float, y: float) -> QPointF:
@@ -121,6 +123,12 @@ class CanvasView(QWidget):
         rect = self.display.refresh(rect)
         if not rect.is_empty():
             self.update(self._image_rect_in_view(rect))
+
+    def _on_preview_changed(self) -> None:
+        # The mask overlay is hidden while a result is pending: redraw where the mask is.
+        hole = mask_bbox(self.document.mask.pixels)
+        if hole is not None:
+            self._on_pixels_changed(hole)
 
     # -- painting
     def paintEvent(self, event: QPaintEvent) -> None:

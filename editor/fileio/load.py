@@ -19,6 +19,8 @@ from editor.fileio.errors import ImageFileError
 
 DEFAULT_MAX_PIXELS = 200_000_000  # 200 MP: larger files are refused unless the setting allows
 
+EXIF_ORIENTATION = 0x0112
+
 READABLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
 
 
@@ -83,10 +85,10 @@ def load_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXEL
                 icc = image.info.get("icc_profile")
                 fmt = image.format or path.suffix.lstrip(".").upper()
                 notices: list[str] = []
-                oriented = ImageOps.exif_transpose(image)
-                if oriented is not image:
+                if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+                    image = ImageOps.exif_transpose(image)
                     notices.append("Applied the EXIF orientation.")
-                pixels = _to_rgba(oriented, notices)
+                pixels = _to_rgba(image, notices)
     except ImageFileError:
         raise
     except FileNotFoundError as error:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class JobsPanel(QWidget):
@@ -26,6 +35,16 @@ class JobsPanel(QWidget):
         engine.started.connect(self._on_started)
         engine.progress.connect(self._on_progress)
         operations.busy_changed.connect(self._on_busy)
+
+    def add_result_actions(self, *actions) -> None:
+        """Buttons for the pending result (Accept, Discard); they follow the actions' state."""
+        row = QHBoxLayout()
+        for action in actions:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            row.addWidget(button)
+        self.layout().insertLayout(2, row)
 
     def _on_started(self, job_id: int, title: str) -> None:
         if job_id == self.operations.active_job:
