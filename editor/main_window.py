@@ -10,12 +10,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
 
 from editor.canvas.view import CanvasView
-from editor.document.document import Document
+from editor.document.document import Document, LayerLocked
 from editor.document.io import open_into, save_document
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import READABLE_SUFFIXES
 from editor.jobs import Operations
 from editor.panels.jobs import JobsPanel
+from editor.panels.layers import LayersPanel
 from editor.panels.tool_options import ToolOptionsPanel
 from editor.settings import Settings
 from editor.tools.brush import BrushState, MaskBrushTool
@@ -41,12 +42,14 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self.jobs_panel.add_result_actions(self.accept_action, self.discard_action)
+        self.layers_panel.add_actions(self.layer_actions)
         self._zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self._zoom_label)
         self.canvas.zoom_changed.connect(lambda s: self._zoom_label.setText(f"{s * 100:.0f} %"))
         document.history_changed.connect(self._refresh_state)
         document.preview_changed.connect(self._refresh_state)
         document.reset.connect(self._refresh_state)
+        document.layers_changed.connect(self._refresh_state)
         operations.busy_changed.connect(self._refresh_state)
         operations.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         operations.error.connect(self.show_error)
@@ -56,8 +59,10 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.tool_options = ToolOptionsPanel(self.brush)
         self.jobs_panel = JobsPanel(self.operations.engine, self.operations)
+        self.layers_panel = LayersPanel(self.document)
         for title, widget, area in (
             ("Tool options", self.tool_options, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("Layers", self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("Jobs", self.jobs_panel, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
@@ -97,7 +102,7 @@ class MainWindow(QMainWindow):
             "Fill the masked area from its surroundings (classical, no model)",
         )
         self.accept_action = self._action(
-            "&Accept result", self.document.accept_preview, ["Return", "Enter"]
+            "&Accept result", self._guarded(self.document.accept_preview), ["Return", "Enter"]
         )
         self.discard_action = self._action(
             "&Discard result", self.document.discard_preview, "Escape"
@@ -106,6 +111,35 @@ class MainWindow(QMainWindow):
         self.clear_mask_action = self._action(
             "Clear &mask", self.document.clear_mask, "Ctrl+Shift+A"
         )
+        doc, guarded = self.document, self._guarded
+        self.new_layer_action = self._action("&New layer", guarded(doc.new_layer), "Ctrl+Shift+N")
+        self.duplicate_layer_action = self._action(
+            "&Duplicate layer", guarded(lambda: doc.duplicate_layer(doc.active_layer)), "Ctrl+J"
+        )
+        self.delete_layer_action = self._action(
+            "De&lete layer", guarded(lambda: doc.remove_layer(doc.active_layer))
+        )
+        self.raise_layer_action = self._action(
+            "&Raise layer", guarded(lambda: doc.move_active(1)), "Ctrl+]"
+        )
+        self.lower_layer_action = self._action(
+            "L&ower layer", guarded(lambda: doc.move_active(-1)), "Ctrl+["
+        )
+        self.merge_down_action = self._action(
+            "&Merge down", guarded(lambda: doc.merge_down(doc.active_layer)), "Ctrl+E"
+        )
+        self.flatten_action = self._action("&Flatten image", guarded(doc.flatten))
+        self.layer_actions = [
+            self.new_layer_action,
+            self.duplicate_layer_action,
+            self.raise_layer_action,
+            self.lower_layer_action,
+            self.merge_down_action,
+            self.flatten_action,
+            self.delete_layer_action,
+        ]
+        for action, symbol in zip(self.layer_actions, "+⧉▲▼⤓▭✕", strict=True):
+            action.setIconText(symbol)  # compact buttons in the layers panel
         self.brush_action = self._action(
             "&Brush", lambda: self.brush.set_erase(False), "B", "Mask brush"
         )
@@ -144,6 +178,7 @@ class MainWindow(QMainWindow):
                 None,
                 self.clear_mask_action,
             ],
+            "&Layer": self.layer_actions,
             "&View": [
                 self.zoom_in_action,
                 self.zoom_out_action,
@@ -156,6 +191,17 @@ class MainWindow(QMainWindow):
             menu = self.menuBar().addMenu(title)
             for action in actions:
                 menu.addSeparator() if action is None else menu.addAction(action)
+
+    def _guarded(self, edit):
+        """Wrap a document edit so a refused edit (locked layer, ...) becomes a message."""
+
+        def run() -> None:
+            try:
+                edit()
+            except LayerLocked as refusal:
+                self.show_error(str(refusal))
+
+        return run
 
     # -- state shown in actions and the title
     def _refresh_state(self) -> None:
@@ -171,6 +217,8 @@ class MainWindow(QMainWindow):
         self.redo_action.setText(f"&Redo {history.redo_text()}".strip())
         for action in (self.save_action, self.save_as_action, self.clear_mask_action):
             action.setEnabled(has_image)
+        for action in self.layer_actions:
+            action.setEnabled(has_image and not busy)
         self.erase_fast_action.setEnabled(has_image and not busy)
         self.accept_action.setEnabled(pending and not busy)
         self.discard_action.setEnabled(pending and not busy)

@@ -68,3 +68,22 @@ def test_spacer_fills_gaps_between_far_samples():
     more = list(spacer.add(StrokePoint(101, 0)))
     assert len(more) == 0
     assert len(list(spacer.add(StrokePoint(102, 0)))) == 1
+
+
+def test_blend_modes_on_opaque_layers():
+    dst = np.full((1, 1, 4), [200, 100, 50, 255], np.uint8)
+    src = np.full((1, 1, 4), [128, 128, 128, 255], np.uint8)
+    multiply = over(dst, src, mode="multiply")[0, 0, :3].tolist()
+    assert multiply == [round(200 * 128 / 255), round(100 * 128 / 255), round(50 * 128 / 255)]
+    screen = over(dst, src, mode="screen")[0, 0, :3].tolist()
+    assert screen == [
+        round(255 - (55 * 127) / 255),
+        round(255 - 155 * 127 / 255),
+        round(255 - 205 * 127 / 255),
+    ]
+    overlay = over(dst, src, mode="overlay")[0, 0, :3]
+    assert overlay[2] < 60 and overlay[0] > 195  # dark stays dark, light stays light
+    # Over a transparent backdrop every mode shows the source unchanged.
+    empty = np.zeros((1, 1, 4), np.uint8)
+    for mode in ("multiply", "screen", "overlay"):
+        assert over(empty, src, mode=mode).tolist() == src.tolist()

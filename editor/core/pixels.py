@@ -44,16 +44,37 @@ def rgb_to_rgba(rgb: np.ndarray, alpha: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def over(dst: np.ndarray, src: np.ndarray, opacity: float = 1.0) -> np.ndarray:
-    """Porter-Duff `src` over `dst` (both RGBA uint8, same shape), straight alpha.
+BLEND_MODES = ("normal", "multiply", "screen", "overlay")
 
-    Returns a new array; arithmetic in float32 so repeated compositing does not drift.
+
+def _blend_function(mode: str, backdrop: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """Separable blend functions of the W3C Compositing spec, on [0, 1] colours."""
+    if mode == "multiply":
+        return backdrop * source
+    if mode == "screen":
+        return backdrop + source - backdrop * source
+    if mode == "overlay":  # hard-light with the layers swapped
+        return np.where(
+            backdrop <= 0.5, 2.0 * backdrop * source, 1.0 - 2.0 * (1.0 - backdrop) * (1.0 - source)
+        )
+    raise ValueError(f"unknown blend mode {mode!r}; expected one of {BLEND_MODES}")
+
+
+def over(dst: np.ndarray, src: np.ndarray, opacity: float = 1.0, mode: str = "normal"):
+    """Composite `src` onto `dst` (both RGBA uint8, same shape), straight alpha.
+
+    `mode` blends the colours where both are present (W3C: Cs' = (1 - ab)·Cs + ab·B(Cb, Cs)),
+    then Porter-Duff source-over. Returns a new array; arithmetic in float32.
     """
     src_a = src[..., 3:4].astype(np.float32) * (opacity / 255.0)
     dst_a = dst[..., 3:4].astype(np.float32) / 255.0
+    src_rgb = src[..., :3].astype(np.float32)
+    if mode != "normal":
+        cs, cb = src_rgb / 255.0, dst[..., :3].astype(np.float32) / 255.0
+        src_rgb = ((1.0 - dst_a) * cs + dst_a * _blend_function(mode, cb, cs)) * 255.0
     out_a = src_a + dst_a * (1.0 - src_a)
     safe_a = np.where(out_a > 0, out_a, 1.0)
-    rgb = (src[..., :3] * src_a + dst[..., :3] * dst_a * (1.0 - src_a)) / safe_a
+    rgb = (src_rgb * src_a + dst[..., :3] * dst_a * (1.0 - src_a)) / safe_a
     out = np.empty_like(dst)
     out[..., :3] = np.clip(rgb + 0.5, 0, 255)
     out[..., 3:4] = np.clip(out_a * 255.0 + 0.5, 0, 255)

@@ -35,18 +35,21 @@ class PixelEditCommand:
 class SetPreviewCommand:
     """Show or remove the pending result layer (Discard is this with `new=None`)."""
 
-    def __init__(self, document: Document, old: Layer | None, new: Layer | None, text: str):
+    def __init__(
+        self, document: Document, old: Layer | None, new: Layer | None, text: str, target=None
+    ):
         self.document, self.old, self.new, self.text = document, old, new, text
+        self.target = target  # the layer the result belongs to
 
     @property
     def nbytes(self) -> int:
         return sum(layer.nbytes for layer in (self.old, self.new) if layer is not None)
 
     def undo(self) -> None:
-        self.document.set_preview(self.old)
+        self.document.set_preview(self.old, self.target if self.old is not None else None)
 
     def redo(self) -> None:
-        self.document.set_preview(self.new)
+        self.document.set_preview(self.new, self.target if self.new is not None else None)
 
 
 class MacroCommand:

@@ -5,6 +5,7 @@ It knows nothing of widgets; views listen to its signals and redraw what changed
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,12 @@ from editor.core.geometry import Rect
 from editor.core.pixels import over
 from editor.document.commands import MacroCommand, PixelEditCommand, SetPreviewCommand
 from editor.document.history import DEFAULT_BUDGET, History
+from editor.document.layer_commands import (
+    DocumentState,
+    PropertyCommand,
+    ReplaceStateCommand,
+    StackCommand,
+)
 from editor.document.layers import Layer, LayerKind
 from editor.document.tiles import TileRecorder, record_write
 
@@ -23,6 +30,8 @@ class Document(QObject):
     reset = Signal()  # a new image: size and layers changed wholesale
     pixels_changed = Signal(object)  # Rect in document coordinates
     preview_changed = Signal()
+    layers_changed = Signal()  # the stack or a layer's properties changed
+    active_changed = Signal()
     history_changed = Signal()
 
     def __init__(self, history_budget: int = DEFAULT_BUDGET, parent: QObject | None = None):
@@ -32,6 +41,8 @@ class Document(QObject):
         self.layers: list[Layer] = []  # bottom to top
         self.mask = Layer("Mask", LayerKind.MASK, np.zeros((0, 0), np.uint8))
         self.preview: Layer | None = None
+        self.preview_target: Layer | None = None  # the layer a pending result replaces
+        self.active_layer: Layer | None = None
         self.path: Path | None = None
         self.exif: bytes | None = None
         self.icc_profile: bytes | None = None
@@ -50,14 +61,30 @@ class Document(QObject):
         name = path.name if path else "Background"
         self.layers = [Layer(name, LayerKind.IMAGE, np.ascontiguousarray(pixels))]
         self.mask = Layer("Mask", LayerKind.MASK, np.zeros((self.height, self.width), np.uint8))
-        self.preview = None
+        self.preview = self.preview_target = None
+        self.active_layer = self.layers[0]
         self.path, self.exif, self.icc_profile = path, exif, icc_profile
+        self.history.clear()
+        self.reset.emit()
+
+    def load_layers(self, width: int, height: int, layers: list[Layer], path: Path | None = None):
+        """Replace everything with a layered document (OpenRaster, crash recovery)."""
+        self.width, self.height = width, height
+        self.layers = list(layers)
+        self.mask = Layer("Mask", LayerKind.MASK, np.zeros((height, width), np.uint8))
+        self.preview = self.preview_target = None
+        self.active_layer = self.layers[-1] if self.layers else None
+        self.path, self.exif, self.icc_profile = path, None, None
         self.history.clear()
         self.reset.emit()
 
     @property
     def image_layer(self) -> Layer:
-        """The layer operations read from and results are accepted into."""
+        """The layer operations read from and results are accepted into: the active image
+        layer, else the topmost one."""
+        active = self.active_layer
+        if active is not None and active.kind is LayerKind.IMAGE and active in self.layers:
+            return active
         return next(layer for layer in reversed(self.layers) if layer.kind is LayerKind.IMAGE)
 
     def full_rect(self) -> Rect:
@@ -70,7 +97,10 @@ class Document(QObject):
             layer for layer in self.layers if layer.visible and layer.kind is not LayerKind.MASK
         ]
         if with_preview and self.preview is not None and self.preview.visible:
-            stack.append(self.preview)
+            # The pending result sits right above the layer it will be merged into.
+            target = self.preview_target
+            position = stack.index(target) + 1 if target in stack else len(stack)
+            stack.insert(position, self.preview)
         out = np.zeros((rect.h, rect.w, 4), np.uint8)
         for index, layer in enumerate(stack):
             part = layer.rect.intersected(rect)
@@ -81,7 +111,7 @@ class Document(QObject):
             if index == 0 and layer.opacity >= 1.0 and part == rect:
                 out[...] = src  # the common case: an opaque background fills the rect
             else:
-                out[dst_slices] = over(out[dst_slices], src, layer.opacity)
+                out[dst_slices] = over(out[dst_slices], src, layer.opacity, layer.blend_mode)
         return out
 
     def flattened(self) -> np.ndarray:
@@ -92,10 +122,16 @@ class Document(QObject):
     def notify_pixels(self, layer: Layer, rect: Rect) -> None:
         self.pixels_changed.emit(Rect(rect.x + layer.x, rect.y + layer.y, rect.w, rect.h))
 
-    def set_preview(self, layer: Layer | None) -> None:
-        """Show `layer` as the pending result (not an undo step: results arrive from jobs)."""
+    def set_preview(self, layer: Layer | None, target: Layer | None = None) -> None:
+        """Show `layer` as the pending result for `target` (default: the image layer).
+
+        Not an undo step: results arrive from jobs; Accept and Discard are undoable."""
         old = self.preview
         self.preview = layer
+        if layer is not None:
+            self.preview_target = target or self.preview_target or self.image_layer
+        else:
+            self.preview_target = target
         for changed in (old, layer):
             if changed is not None:
                 self.pixels_changed.emit(changed.rect)
@@ -110,7 +146,9 @@ class Document(QObject):
         preview = self.preview
         if preview is None:
             return
-        target = self.image_layer
+        target = self.preview_target if self.preview_target in self.layers else self.image_layer
+        if target.locked:
+            raise LayerLocked(f"“{target.name}” is locked: unlock it to accept the result.")
         rect = preview.rect.clamped(self.width, self.height)
         merged = over(target.pixels[rect.slices()], preview.pixels[: rect.h, : rect.w])
         image_diff = record_write(target.pixels, rect, merged)
@@ -123,15 +161,16 @@ class Document(QObject):
             [
                 PixelEditCommand(self, target, image_diff, "Accept"),
                 PixelEditCommand(self, self.mask, mask_diff, "Clear mask"),
-                SetPreviewCommand(self, preview, None, "Accept"),
+                SetPreviewCommand(self, preview, None, "Accept", target),
             ],
         )
         self.history.push(command, applied=True)
 
     def discard_preview(self) -> None:
         if self.preview is not None:
+            text = f"Discard {self.preview.name}"
             self.history.push(
-                SetPreviewCommand(self, self.preview, None, f"Discard {self.preview.name}")
+                SetPreviewCommand(self, self.preview, None, text, self.preview_target)
             )
 
     def clear_mask(self) -> None:
@@ -139,6 +178,132 @@ class Document(QObject):
         if not diff.is_empty():
             self.notify_pixels(self.mask, diff.bounds)
             self.history.push(PixelEditCommand(self, self.mask, diff, "Clear mask"), applied=True)
+
+    # -- the layer stack
+    def set_active(self, layer: Layer | None) -> None:
+        if layer is not self.active_layer:
+            self.active_layer = layer
+            self.active_changed.emit()
+
+    def set_layers(self, layers: list[Layer], active: Layer | None = None) -> None:
+        """Replace the stack (used by commands); repaints everything."""
+        self.layers = list(layers)
+        if active in self.layers:
+            self.active_layer = active
+        elif self.active_layer not in self.layers:
+            self.active_layer = self.layers[-1] if self.layers else None
+        self.layers_changed.emit()
+        self.active_changed.emit()
+        self.pixels_changed.emit(self.full_rect())
+
+    def apply_layer_property(self, layer: Layer, prop: str, value) -> None:
+        setattr(layer, prop, value)
+        self.layers_changed.emit()
+        if prop in ("opacity", "visible", "blend_mode"):
+            self.pixels_changed.emit(layer.rect)
+
+    def set_layer_property(self, layer: Layer, prop: str, value) -> None:
+        if getattr(layer, prop) != value:
+            label = {"visible": "visibility", "blend_mode": "blend mode", "locked": "lock"}
+            text = f"Change {label.get(prop, prop)} of {layer.name}"
+            self.history.push(PropertyCommand(self, layer, prop, value, text))
+
+    def _push_stack(self, after: list[Layer], text: str, active: Layer | None = None) -> None:
+        command = StackCommand(self, self.layers, after, text).activate_after(active)
+        self.history.push(command)
+
+    def add_layer(self, layer: Layer, index: int | None = None, text: str = "") -> None:
+        after = list(self.layers)
+        after.insert(len(after) if index is None else index, layer)
+        self._push_stack(after, text or f"Add {layer.name}", layer)
+
+    def new_layer(self, name: str = "Layer", kind: LayerKind = LayerKind.IMAGE) -> Layer:
+        """A transparent layer above the active one."""
+        layer = Layer(name, kind, np.zeros((self.height, self.width, 4), np.uint8))
+        active = self.active_layer
+        self.add_layer(layer, self.layers.index(active) + 1 if active in self.layers else None)
+        return layer
+
+    def duplicate_layer(self, layer: Layer) -> Layer:
+        copy = layer.copy(f"{layer.name} copy")
+        copy.locked = False
+        self.add_layer(copy, self.layers.index(layer) + 1, f"Duplicate {layer.name}")
+        return copy
+
+    def remove_layer(self, layer: Layer) -> None:
+        if len(self.layers) <= 1:
+            raise LayerLocked("A document keeps at least one layer.")
+        if layer is self.preview_target and self.preview is not None:
+            raise LayerLocked("Accept or discard the pending result first.")
+        after = [other for other in self.layers if other is not layer]
+        self._push_stack(after, f"Delete {layer.name}")
+
+    def move_layer(self, layer: Layer, index: int) -> None:
+        after = [other for other in self.layers if other is not layer]
+        after.insert(min(max(index, 0), len(after)), layer)
+        if after != self.layers:
+            self._push_stack(after, f"Move {layer.name}", layer)
+
+    def move_active(self, steps: int) -> None:
+        """Raise (+) or lower (-) the active layer by `steps` places."""
+        layer = self.active_layer
+        if layer in self.layers:
+            self.move_layer(layer, self.layers.index(layer) + steps)
+
+    def merge_down(self, layer: Layer) -> Layer:
+        position = self.layers.index(layer)
+        if position == 0:
+            raise LayerLocked("There is no layer below to merge into.")
+        below = self.layers[position - 1]
+        if below.locked:
+            raise LayerLocked(f"“{below.name}” is locked: unlock it to merge into it.")
+        merged = self._merged([below, layer], below)
+        after = self.layers[: position - 1] + [merged] + self.layers[position + 1 :]
+        self._push_stack(after, f"Merge {layer.name} down", merged)
+        return merged
+
+    def flatten(self) -> Layer:
+        count = sum(layer.visible for layer in self.layers)
+        base = Layer("Background", LayerKind.IMAGE, self.composite(with_preview=False))
+        self._push_stack([base], f"Flatten {count} layers", base)
+        return base
+
+    def _merged(self, stack: list[Layer], into: Layer) -> Layer:
+        """`into`'s properties with the layers of `stack` composited over it, full size."""
+        out = np.zeros((self.height, self.width, 4), np.uint8)
+        for layer in stack:
+            if not layer.visible and layer is not into:
+                continue
+            part = layer.rect.intersected(self.full_rect())
+            src = layer.pixels[Rect(part.x - layer.x, part.y - layer.y, part.w, part.h).slices()]
+            opacity, mode = (1.0, "normal") if layer is into else (layer.opacity, layer.blend_mode)
+            out[part.slices()] = over(out[part.slices()], src, opacity, mode)
+        return replace(into, pixels=out, x=0, y=0)
+
+    # -- whole-document state (upscale)
+    def state(self) -> DocumentState:
+        return DocumentState(
+            self.width, self.height, tuple(self.layers), self.mask.pixels, self.active_layer
+        )
+
+    def restore_state(self, state: DocumentState) -> None:
+        self.width, self.height = state.width, state.height
+        self.layers = list(state.layers)
+        self.mask = Layer("Mask", LayerKind.MASK, state.mask)
+        self.active_layer = state.active
+        self.preview = self.preview_target = None
+        self.reset.emit()
+        self.layers_changed.emit()
+
+    def replace_state(self, after: DocumentState, text: str) -> None:
+        """Swap in a resampled document (all layers at a new size) as one undo step."""
+        if self.preview is not None:
+            self.set_preview(None)
+        self.history.push(ReplaceStateCommand(self, self.state(), after, text))
+
+
+class LayerLocked(Exception):
+    """An edit the layer stack does not allow; the message is shown to the user."""
 
 
 class MaskStroke:

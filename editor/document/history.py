@@ -64,6 +64,11 @@ class History:
         if not applied:
             command.redo()
         del self._commands[self._index :]
+        top = self._commands[-1] if self._commands else None
+        merge = getattr(top, "merge_with", None)
+        if merge is not None and self._clean_index != self._index and merge(command):
+            self._on_change()  # folded into the previous step (e.g. an opacity slider drag)
+            return
         if self._clean_index is not None and self._clean_index > self._index:
             self._clean_index = None  # the saved state can no longer be reached
         self._commands.append(command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,6 +28,8 @@ class Layer:
     y: int = 0
     visible: bool = True
     opacity: float = 1.0
+    blend_mode: str = "normal"  # one of editor.core.pixels.BLEND_MODES
+    locked: bool = False  # locked layers keep their pixels: no painting, accepting or merging
 
     @property
     def rect(self) -> Rect:
@@ -37,3 +39,6 @@ class Layer:
     @property
     def nbytes(self) -> int:
         return int(self.pixels.nbytes)
+
+    def copy(self, name: str | None = None) -> Layer:
+        return replace(self, name=name or self.name, pixels=self.pixels.copy())

@@ -1,0 +1,442 @@
+"""OpenRaster (.ora) read and write on a neutral layer description (no Document, no Qt).
+
+The file is a zip archive (OpenRaster 0.0.5 baseline):
+- `mimetype` first, stored uncompressed, containing exactly "image/openraster";
+- `stack.xml`: <image w h version><stack><layer .../>...</stack></image>, the FIRST child of a
+  stack being the TOPMOST layer;
+- one PNG per layer under `data/`, placed at the layer's (x, y) and possibly larger than or
+  outside the canvas;
+- `mergedimage.png` (the full-size composite) and `Thumbnails/thumbnail.png` (at most 256 px).
+
+Blend modes map to the spec's composite-op names; layer locks use the spec's `edit-locked`
+attribute. Retouch's own layer kind (image/mask/result/sketch) is kept in a namespaced
+attribute other applications ignore. Mask layers (HxW uint8) are stored as white pixels whose
+alpha is the mask, so they round-trip exactly and look sensible elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import warnings
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from editor.fileio.atomic import atomic_write
+from editor.fileio.errors import ImageFileError
+from editor.fileio.load import DEFAULT_MAX_PIXELS, _to_rgba
+
+MIMETYPE = "image/openraster"
+SPEC_VERSION = "0.0.5"
+THUMBNAIL_MAX = 256
+STACK_XML_MAX_BYTES = 16 * 1024 * 1024
+MAX_LAYERS = 4096
+# Decoded pixels over all layers, as a multiple of the per-image limit (the bomb limit).
+TOTAL_PIXELS_FACTOR = 4
+
+RETOUCH_NS = "urn:retouch:openraster:1"
+_KIND_ATTR = f"{{{RETOUCH_NS}}}kind"
+LAYER_KINDS = ("image", "mask", "result", "sketch")
+
+BLEND_TO_OP = {
+    "normal": "svg:src-over",
+    "multiply": "svg:multiply",
+    "screen": "svg:screen",
+    "overlay": "svg:overlay",
+}
+OP_TO_BLEND = {op: mode for mode, op in BLEND_TO_OP.items()}
+
+
+@dataclass(eq=False)
+class OraLayer:
+    """One layer as stored in a file.
+
+    `pixels`: HxWx4 RGBA uint8, straight alpha, sRGB; for kind == "mask", an HxW uint8 mask
+    (255 = selected / hole). (x, y): the top-left corner in canvas pixels (may be negative).
+    `opacity` in [0, 1]; `blend_mode` one of BLEND_TO_OP's keys.
+    """
+
+    name: str
+    pixels: np.ndarray
+    x: int = 0
+    y: int = 0
+    opacity: float = 1.0
+    visible: bool = True
+    blend_mode: str = "normal"
+    locked: bool = False
+    kind: str = "image"
+    selected: bool = False
+
+
+@dataclass
+class OraImage:
+    """What read_ora returns: canvas size, layers bottom to top, and notices for the user."""
+
+    width: int
+    height: int
+    layers: list[OraLayer]
+    notices: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def mask_to_rgba(mask: np.ndarray) -> np.ndarray:
+    """HxW uint8 mask -> HxWx4 RGBA uint8: white, alpha = mask (how masks are stored)."""
+    out = np.empty((*mask.shape, 4), np.uint8)
+    out[..., :3] = 255
+    out[..., 3] = mask
+    return out
+
+
+def _png_bytes(rgba: np.ndarray, compress_level: int) -> bytes:
+    stream = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(
+        stream, format="PNG", compress_level=compress_level
+    )
+    return stream.getvalue()
+
+
+def _layer_rgba(layer: OraLayer) -> np.ndarray:
+    pixels = layer.pixels
+    if layer.kind == "mask" and pixels.ndim == 2:
+        pixels = mask_to_rgba(pixels)
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4:
+        raise ValueError(f"layer {layer.name!r}: expected HxWx4 uint8, got {pixels.shape}")
+    if pixels.shape[0] == 0 or pixels.shape[1] == 0:
+        raise ValueError(f"layer {layer.name!r} is empty ({pixels.shape[1]}x{pixels.shape[0]})")
+    return pixels
+
+
+def thumbnail(merged: np.ndarray, max_side: int = THUMBNAIL_MAX) -> np.ndarray:
+    """RGBA uint8 copy of `merged` scaled down (never up) to fit max_side x max_side."""
+    height, width = merged.shape[:2]
+    scale = min(1.0, max_side / max(width, height))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    image = Image.fromarray(np.ascontiguousarray(merged), "RGBA")
+    if size != (width, height):
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return np.asarray(image)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _stack_xml(width: int, height: int, layers: Sequence[OraLayer], sources: list[str]) -> bytes:
+    ET.register_namespace("retouch", RETOUCH_NS)
+    image = ET.Element("image", {"version": SPEC_VERSION, "w": str(width), "h": str(height)})
+    stack = ET.SubElement(image, "stack")
+    # The spec lists the topmost layer first.
+    for layer, src in reversed(list(zip(layers, sources, strict=True))):
+        attributes = {
+            "name": layer.name,
+            "src": src,
+            "x": str(int(layer.x)),
+            "y": str(int(layer.y)),
+            "opacity": f"{min(max(float(layer.opacity), 0.0), 1.0):.6g}",
+            "visibility": "visible" if layer.visible else "hidden",
+            "composite-op": BLEND_TO_OP[layer.blend_mode],
+            "edit-locked": _bool(layer.locked),
+        }
+        if layer.selected:
+            attributes["selected"] = "true"
+        if layer.kind != "image":
+            attributes[_KIND_ATTR] = layer.kind
+        ET.SubElement(stack, "layer", attributes)
+    return ET.tostring(image, encoding="UTF-8", xml_declaration=True)
+
+
+def write_ora(
+    path: str | os.PathLike[str],
+    width: int,
+    height: int,
+    layers: Sequence[OraLayer],
+    merged_rgba: np.ndarray,
+    compress_level: int = 6,
+) -> None:
+    """Write an OpenRaster file atomically (temp file + rename: a failure leaves the old file).
+
+    `layers` bottom to top; `merged_rgba` the HxWx4 RGBA uint8 composite of the canvas
+    (height x width). `compress_level` 0-9 for the PNGs (autosave uses a fast 1).
+    Raises ImageFileError when the file cannot be written, ValueError on bad arguments.
+    """
+    path = Path(path)
+    if width <= 0 or height <= 0:
+        raise ValueError(f"canvas must not be empty, got {width}x{height}")
+    if merged_rgba.shape != (height, width, 4) or merged_rgba.dtype != np.uint8:
+        raise ValueError(f"merged image must be {height}x{width}x4 uint8, got {merged_rgba.shape}")
+    for layer in layers:
+        if layer.blend_mode not in BLEND_TO_OP:
+            raise ValueError(f"layer {layer.name!r}: unknown blend mode {layer.blend_mode!r}")
+    sources = [f"data/layer{index:03d}.png" for index in range(len(layers))]
+    stamp = time.localtime()[:6]
+
+    def member(name: str, compress: int) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = compress
+        return info
+
+    with atomic_write(path) as stream, zipfile.ZipFile(stream, "w") as archive:
+        # First member, uncompressed, no extra field: lets `file` and apps sniff the type.
+        archive.writestr(member("mimetype", zipfile.ZIP_STORED), MIMETYPE.encode("ascii"))
+        archive.writestr(
+            member("stack.xml", zipfile.ZIP_DEFLATED), _stack_xml(width, height, layers, sources)
+        )
+        # PNGs are already compressed: store them.
+        for layer, src in zip(layers, sources, strict=True):
+            png = _png_bytes(_layer_rgba(layer), compress_level)
+            archive.writestr(member(src, zipfile.ZIP_STORED), png)
+        archive.writestr(
+            member("mergedimage.png", zipfile.ZIP_STORED), _png_bytes(merged_rgba, compress_level)
+        )
+        archive.writestr(
+            member("Thumbnails/thumbnail.png", zipfile.ZIP_STORED),
+            _png_bytes(thumbnail(merged_rgba), compress_level),
+        )
+
+
+# ---------------------------------------------------------------- reading
+
+
+class _Reader:
+    """One read of one file: limits, notices, and error messages naming the file."""
+
+    def __init__(self, path: Path, archive: zipfile.ZipFile, max_pixels: int) -> None:
+        self.path, self.archive, self.max_pixels = path, archive, max_pixels
+        self.notices: list[str] = []
+        self.total_pixels = 0
+
+    def fail(self, message: str) -> ImageFileError:
+        return ImageFileError(f"{self.path.name}: {message}")
+
+    def notice(self, text: str) -> None:
+        if text not in self.notices:
+            self.notices.append(text)
+
+    def read_member(self, name: str, limit: int) -> bytes:
+        try:
+            info = self.archive.getinfo(name)
+        except KeyError:
+            raise self.fail(f"{name} is missing from the file.") from None
+        if info.file_size > limit:
+            raise self.fail(
+                f"{name} unpacks to {info.file_size / 1e6:.0f} MB, above the safety limit "
+                f"({limit / 1e6:.0f} MB); the file may be a zip bomb."
+            )
+        return self.archive.read(info)
+
+    def check_mimetype(self) -> None:
+        names = self.archive.namelist()
+        if "mimetype" not in names:
+            self.notice("The file has no 'mimetype' entry; read it as OpenRaster anyway.")
+            return
+        value = self.read_member("mimetype", 1024).decode("ascii", "replace").strip()
+        if value != MIMETYPE:
+            self.notice(f"The file says it is '{value}'; read it as OpenRaster anyway.")
+
+    def parse_stack(self) -> ET.Element:
+        if "stack.xml" not in self.archive.namelist():
+            raise self.fail("not an OpenRaster file (stack.xml is missing).")
+        data = self.read_member("stack.xml", STACK_XML_MAX_BYTES)
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise self.fail("stack.xml declares a DOCTYPE or entities, which are not allowed.")
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as error:
+            raise self.fail(f"stack.xml is damaged ({error}).") from error
+        if root.tag != "image":
+            raise self.fail(f"stack.xml starts with <{root.tag}>, not <image>.")
+        return root
+
+    def layer_pixels(self, src: str, layer_name: str) -> np.ndarray:
+        if src not in self.archive.namelist():
+            raise self.fail(f"layer '{layer_name}' refers to {src}, which is missing.")
+        data = self.read_member(src, self.max_pixels * 8 + (1 << 20))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    width, height = image.size
+                    if width * height > self.max_pixels:
+                        raise self.fail(
+                            f"layer '{layer_name}' is {width}×{height}, above the limit of "
+                            f"{self.max_pixels / 1e6:.0f} MP."
+                        )
+                    self.total_pixels += width * height
+                    budget = TOTAL_PIXELS_FACTOR * self.max_pixels
+                    if self.total_pixels > budget:
+                        raise self.fail(
+                            f"the layers hold more than {budget / 1e6:.0f} MP in all, "
+                            "above the safety limit."
+                        )
+                    image.load()
+                    notices: list[str] = []
+                    pixels = _to_rgba(image, notices)
+        except ImageFileError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise self.fail(f"layer '{layer_name}' is too large to open safely.") from error
+        except MemoryError as error:
+            raise self.fail(f"not enough memory for layer '{layer_name}'.") from error
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise self.fail(f"the image of layer '{layer_name}' is damaged: {error}") from error
+        for text in notices:
+            self.notice(f"Layer '{layer_name}': {text}")
+        return pixels
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    if value is None:
+        return default
+    return int(round(float(value)))
+
+
+def _float(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    return float(value)
+
+
+def _true(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in ("true", "1")
+
+
+@dataclass
+class _Inherited:
+    """What a nested stack passes down to the layers it holds (flattened on read)."""
+
+    x: int = 0
+    y: int = 0
+    opacity: float = 1.0
+    visible: bool = True
+
+
+def _walk(reader: _Reader, stack: ET.Element, inherited: _Inherited, out: list[OraLayer]):
+    """Append the stack's layers to `out`, top first, flattening nested stacks."""
+    for element in stack:
+        if element.tag == "stack":
+            reader.notice("Layer groups were flattened into a plain list of layers.")
+            if element.get("composite-op", "svg:src-over") != "svg:src-over":
+                reader.notice("Blend modes of layer groups are not supported; groups are normal.")
+            child = _Inherited(
+                inherited.x + _int(element.get("x")),
+                inherited.y + _int(element.get("y")),
+                inherited.opacity * _float(element.get("opacity"), 1.0),
+                inherited.visible and element.get("visibility", "visible") != "hidden",
+            )
+            _walk(reader, element, child, out)
+        elif element.tag == "layer":
+            out.append(_read_layer(reader, element, inherited, len(out)))
+        else:
+            reader.notice(f"Skipped <{element.tag}> elements Retouch does not support.")
+        if len(out) > MAX_LAYERS:
+            raise reader.fail(f"more than {MAX_LAYERS} layers.")
+
+
+def _read_layer(reader: _Reader, element: ET.Element, inherited: _Inherited, index: int):
+    name = element.get("name") or f"Layer {index + 1}"
+    src = element.get("src")
+    if not src:
+        raise reader.fail(f"layer '{name}' has no src attribute.")
+    try:
+        x = inherited.x + _int(element.get("x"))
+        y = inherited.y + _int(element.get("y"))
+        opacity = inherited.opacity * _float(element.get("opacity"), 1.0)
+    except ValueError as error:
+        raise reader.fail(f"layer '{name}' has a bad position or opacity ({error}).") from error
+    op = element.get("composite-op", "svg:src-over")
+    blend_mode = OP_TO_BLEND.get(op)
+    if blend_mode is None:
+        reader.notice(f"The blend mode '{op}' is not supported; those layers use Normal.")
+        blend_mode = "normal"
+    kind = element.get(_KIND_ATTR, "image")
+    if kind not in LAYER_KINDS:
+        kind = "image"
+    pixels = reader.layer_pixels(src, name)
+    if kind == "mask":
+        pixels = np.ascontiguousarray(pixels[..., 3])
+    return OraLayer(
+        name=name,
+        pixels=pixels,
+        x=x,
+        y=y,
+        opacity=min(max(opacity, 0.0), 1.0),
+        visible=inherited.visible and element.get("visibility", "visible") != "hidden",
+        blend_mode=blend_mode,
+        locked=_true(element.get("edit-locked")),
+        kind=kind,
+        selected=_true(element.get("selected")),
+    )
+
+
+def _open_archive(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except FileNotFoundError as error:
+        raise ImageFileError(f"{path.name} does not exist.") from error
+    except IsADirectoryError as error:
+        raise ImageFileError(f"{path.name} is a folder, not an image.") from error
+    except PermissionError as error:
+        raise ImageFileError(f"Permission denied reading {path.name}.") from error
+    except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
+        raise ImageFileError(
+            f"{path.name} is not an OpenRaster file (not a zip archive)."
+        ) from error
+    except OSError as error:
+        raise ImageFileError(f"Could not read {path.name}: {error.strerror or error}") from error
+
+
+def read_ora(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> OraImage:
+    """Read an OpenRaster file. Layers come back bottom to top as OraLayer (RGBA uint8, or
+    HxW uint8 for Retouch mask layers). Nested stacks are flattened and unknown composite ops
+    read as normal, each with a notice. `max_pixels` bounds the canvas and each layer; all
+    layers together may hold TOTAL_PIXELS_FACTOR times that. Raises ImageFileError only.
+    """
+    path = Path(path)
+    with _open_archive(path) as archive:
+        reader = _Reader(path, archive, max_pixels)
+        try:
+            reader.check_mimetype()
+            root = reader.parse_stack()
+            try:
+                width, height = _int(root.get("w"), -1), _int(root.get("h"), -1)
+            except ValueError as error:
+                raise reader.fail("stack.xml has a bad image size.") from error
+            if width <= 0 or height <= 0:
+                raise reader.fail("stack.xml has no valid image size (w, h).")
+            if width * height > max_pixels:
+                raise reader.fail(
+                    f"the canvas is {width}×{height} ({width * height / 1e6:.0f} MP), above the "
+                    f"limit of {max_pixels / 1e6:.0f} MP. Raise the limit in Settings if you "
+                    "trust this file."
+                )
+            stack = root.find("stack")
+            if stack is None:
+                raise reader.fail("stack.xml has no <stack>.")
+            top_first: list[OraLayer] = []
+            _walk(reader, stack, _Inherited(), top_first)
+        except ImageFileError:
+            raise
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+            # CRC mismatches and truncated members surface here while reading members.
+            raise reader.fail(f"the file is damaged ({error}).") from error
+    return OraImage(width, height, top_first[::-1], reader.notices)
+
+
+def read_merged(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """The file's own composite (mergedimage.png) as HxWx4 RGBA uint8, e.g. for previews."""
+    path = Path(path)
+    with _open_archive(path) as archive:
+        reader = _Reader(path, archive, max_pixels)
+        try:
+            return reader.layer_pixels("mergedimage.png", "merged image")
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise reader.fail(f"the file is damaged ({error}).") from error

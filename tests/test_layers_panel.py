@@ -1,0 +1,68 @@
+"""The layers panel adapts the document's stack: edits through it land in the document."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from editor.document.document import Document
+from editor.document.layers import Layer, LayerKind
+from editor.panels.layers import LayersPanel
+
+
+@pytest.fixture
+def setup(qtbot):
+    doc = Document()
+    base = np.zeros((10, 10, 4), np.uint8)
+    base[...] = [100, 100, 100, 255]
+    doc.load(base)
+    top = Layer("Top", LayerKind.IMAGE, np.zeros((10, 10, 4), np.uint8))
+    top.pixels[...] = [0, 0, 200, 255]
+    doc.add_layer(top)
+    panel = LayersPanel(doc)
+    qtbot.addWidget(panel)
+    return doc, panel, top
+
+
+def test_rows_list_mask_then_layers_top_first(setup):
+    doc, panel, top = setup
+    model = panel.model
+    names = [model.data(model.index(row)) for row in range(model.rowCount())]
+    assert names == ["Mask", "Top", "Background"]
+    doc.set_preview(Layer("Erase", LayerKind.RESULT, np.zeros((2, 2, 4), np.uint8)))
+    assert model.rowCount() == 4 and "pending" in model.data(model.index(1))
+
+
+def test_rename_and_visibility_are_undoable_edits(setup):
+    doc, panel, top = setup
+    model = panel.model
+    row = model.row_of(top)
+    assert model.setData(model.index(row), "Sky", Qt.ItemDataRole.EditRole)
+    assert top.name == "Sky"
+    model.setData(model.index(row), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+    assert not top.visible and doc.composite()[0, 0].tolist() == [100, 100, 100, 255]
+    doc.history.undo()
+    doc.history.undo()
+    assert top.visible and top.name == "Top"
+
+
+def test_drag_reorders_the_stack(setup):
+    doc, panel, top = setup
+    model = panel.model
+    data = model.mimeData([model.index(model.row_of(top))])
+    model.dropMimeData(data, Qt.DropAction.MoveAction, model.rowCount(), 0, model.index(-1))
+    assert [layer.name for layer in doc.layers] == ["Top", "Background"]
+    assert doc.composite()[0, 0].tolist() == [100, 100, 100, 255]
+
+
+def test_opacity_slider_and_blend_combo_follow_the_active_layer(setup, qtbot):
+    doc, panel, top = setup
+    panel.view.setCurrentIndex(panel.model.index(panel.model.row_of(top)))
+    assert doc.active_layer is top
+    panel.opacity.setValue(50)
+    assert top.opacity == 0.5
+    assert doc.composite()[0, 0, 2] == round((200 + 100) / 2)
+    panel.blend.setCurrentIndex(1)  # multiply
+    assert top.blend_mode == "multiply"
+    background = doc.layers[0]
+    panel.view.setCurrentIndex(panel.model.index(panel.model.row_of(background)))
+    assert panel.opacity.value() == 100 and panel.blend.currentIndex() == 0
