@@ -155,6 +155,13 @@ class MainWindow(QMainWindow):
             "Zoom &in", lambda: self.canvas.zoom_by(1), ["Ctrl++", "Ctrl+="]
         )
         self.zoom_out_action = self._action("Zoom &out", lambda: self.canvas.zoom_by(-1), "Ctrl+-")
+        self.split_action = self._action(
+            "&Split before/after",
+            lambda on: self.canvas.set_split(on),
+            "Ctrl+\\",
+            "Compare the pending result with the original side by side (hold \\ to see before)",
+        )
+        self.split_action.setCheckable(True)
         self.fit_action = self._action("&Fit to window", self.canvas.fit, "Ctrl+0")
         self.actual_action = self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1")
 
@@ -180,6 +187,8 @@ class MainWindow(QMainWindow):
             ],
             "&Layer": self.layer_actions,
             "&View": [
+                self.split_action,
+                None,
                 self.zoom_in_action,
                 self.zoom_out_action,
                 self.fit_action,

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
 from editor.app import build_window
+from editor.document.layers import Layer, LayerKind
 from editor.settings import Settings
 
 
@@ -191,3 +192,37 @@ def test_save_then_close_asks_only_with_unsaved_changes(
     assert asked and window.document.is_modified()
     window.document.history.set_clean()  # now it may close
     assert window.close()
+
+
+def _drawn(window) -> np.ndarray:
+    from editor.fileio.qt_convert import qimage_to_rgba
+
+    return qimage_to_rgba(window.canvas.grab().toImage())
+
+
+def test_before_after_hold_and_split(qtbot, window, photo_file):
+    window.open_path(photo_file)
+    doc, canvas = window.document, window.canvas
+    red = np.zeros((120, 160, 4), np.uint8)
+    red[...] = [255, 0, 0, 255]
+    doc.set_preview(Layer("Erase", LayerKind.RESULT, red))
+    center = canvas.image_to_view(80, 60).toPoint()
+    left = canvas.image_to_view(10, 60).toPoint()
+    assert _drawn(window)[center.y(), center.x()].tolist()[:3] == [255, 0, 0]
+    qtbot.keyPress(canvas, Qt.Key.Key_Backslash)
+    assert _drawn(window)[center.y(), center.x()].tolist()[:3] != [255, 0, 0]  # before
+    qtbot.keyRelease(canvas, Qt.Key.Key_Backslash)
+    assert _drawn(window)[center.y(), center.x()].tolist()[:3] == [255, 0, 0]
+    window.split_action.trigger()
+    assert canvas.split == 0.5
+    drawn = _drawn(window)
+    assert drawn[left.y(), left.x()].tolist()[:3] != [255, 0, 0]  # left of the divider: before
+    right = canvas.image_to_view(150, 60).toPoint()
+    assert drawn[right.y(), right.x()].tolist()[:3] == [255, 0, 0]
+    # Dragging the divider to the right edge shows "before" everywhere.
+    divider = QPoint(int(canvas.width() * 0.5), canvas.height() // 2)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=divider)
+    qtbot.mouseMove(canvas, QPoint(canvas.width() - 1, canvas.height() // 2))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(canvas.width() - 1, 10))
+    assert canvas.split > 0.95 and not doc.mask.pixels.any()  # no stroke was painted
+    assert _drawn(window)[right.y(), right.x()].tolist()[:3] != [255, 0, 0]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -58,6 +60,12 @@ class CanvasView(QWidget):
         self._drawing = False
         self._tablet_active = False
         self._cursor_pos: QPointF | None = None
+        # Before/after: hold backslash to see the document without the pending result, or a
+        # split view with a draggable divider (fraction of the widget's width).
+        self.compare_hold = False
+        self.split: float | None = None
+        self._dragging_divider = False
+        self._before: tuple[Rect, np.ndarray, QImage] | None = None
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -77,12 +85,12 @@ class CanvasView(QWidget):
             (point.y() - self.offset.y()) / self.scale,
         )
 
-    def _image_rect_in_view(self, rect: Rect) -> QRect:
+    def _image_rect_in_view(self, rect: Rect, pad: int = 1) -> QRect:
         top_left = self.image_to_view(rect.x, rect.y)
         return (
             QRectF(top_left.x(), top_left.y(), rect.w * self.scale, rect.h * self.scale)
             .toAlignedRect()
-            .adjusted(-1, -1, 1, 1)
+            .adjusted(-pad, -pad, pad, pad)
         )
 
     # -- zoom and pan
@@ -129,6 +137,26 @@ class CanvasView(QWidget):
         hole = mask_bbox(self.document.mask.pixels)
         if hole is not None:
             self._on_pixels_changed(hole)
+        self._before = None
+        preview = self.document.preview
+        if preview is not None:
+            rect = preview.rect.clamped(self.document.width, self.document.height)
+            pixels = np.ascontiguousarray(self.document.composite(rect, with_preview=False))
+            self._before = (rect, pixels, rgba_to_qimage(pixels))
+        self.update()
+
+    # -- before / after
+    def set_compare_hold(self, held: bool) -> None:
+        if held != self.compare_hold:
+            self.compare_hold = held
+            self.update()
+
+    def set_split(self, enabled: bool) -> None:
+        self.split = 0.5 if enabled else None
+        self.update()
+
+    def _divider_x(self) -> float | None:
+        return None if self.split is None else self.split * self.width()
 
     # -- painting
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -148,8 +176,29 @@ class CanvasView(QWidget):
                 painter.fillRect(visible, self._background)
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 1.0)
                 painter.drawImage(visible, self._qimage, source)
+                self._paint_before(painter)
         self._paint_brush_outline(painter)
         painter.end()
+
+    def _paint_before(self, painter: QPainter) -> None:
+        """Cover the pending result with the pixels from before it, fully or left of the
+        divider."""
+        divider = self._divider_x()
+        if self._before is not None and (self.compare_hold or divider is not None):
+            rect, _, image = self._before
+            painter.save()
+            if not self.compare_hold:
+                painter.setClipRect(QRectF(0, 0, divider, self.height()))
+            painter.drawImage(QRectF(self._image_rect_in_view(rect, pad=0)), image)
+            painter.restore()
+        if divider is not None:
+            painter.setPen(QPen(QColor(255, 255, 255, 230), 2))
+            painter.drawLine(QPointF(divider, 0), QPointF(divider, self.height()))
+            painter.setBrush(QColor(255, 255, 255, 230))
+            painter.drawEllipse(QPointF(divider, self.height() / 2), 7, 7)
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(QPointF(divider - 52, 18), "Before")
+            painter.drawText(QPointF(divider + 10, 18), "After")
 
     def _paint_brush_outline(self, painter: QPainter) -> None:
         if self._cursor_pos is None or self.tool is None or self._pan_anchor is not None:
@@ -183,7 +232,11 @@ class CanvasView(QWidget):
         return self.tool is not None and not self.document.is_empty()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.MiddleButton or (
+        divider = self._divider_x()
+        near_divider = divider is not None and abs(event.position().x() - divider) <= 8
+        if event.button() == Qt.MouseButton.LeftButton and near_divider:
+            self._dragging_divider = True
+        elif event.button() == Qt.MouseButton.MiddleButton or (
             event.button() == Qt.MouseButton.LeftButton and self._space_held
         ):
             self._pan_anchor = event.position()
@@ -201,7 +254,10 @@ class CanvasView(QWidget):
         self._update_outline(position)
         x, y = self.view_to_image(position)
         self.cursor_moved.emit(int(math.floor(x)), int(math.floor(y)))
-        if self._pan_anchor is not None:
+        if self._dragging_divider:
+            self.split = min(max(position.x() / max(self.width(), 1), 0.0), 1.0)
+            self.update()
+        elif self._pan_anchor is not None:
             self.offset += position - self._pan_anchor
             self._pan_anchor = position
             self.update()
@@ -209,7 +265,9 @@ class CanvasView(QWidget):
             self.tool.move(self._stroke_point(position), event.modifiers())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._pan_anchor is not None and event.button() in (
+        if self._dragging_divider:
+            self._dragging_divider = False
+        elif self._pan_anchor is not None and event.button() in (
             Qt.MouseButton.MiddleButton,
             Qt.MouseButton.LeftButton,
         ):
@@ -260,14 +318,18 @@ class CanvasView(QWidget):
         event.accept()
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+        if event.key() == Qt.Key.Key_Backslash and not event.isAutoRepeat():
+            self.set_compare_hold(True)
+        elif event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = True
             self.setCursor(Qt.CursorShape.OpenHandCursor)
         else:
             super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+        if event.key() == Qt.Key.Key_Backslash and not event.isAutoRepeat():
+            self.set_compare_hold(False)
+        elif event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = False
             self._pan_anchor = None
             self.setCursor(Qt.CursorShape.CrossCursor)
