@@ -21,6 +21,10 @@ def build_window(settings=None):
     from editor.main_window import MainWindow
     from editor.settings import Settings
 
+    app = QApplication.instance()
+    if not app.organizationName():
+        app.setOrganizationName("Retouch")  # where QSettings keeps settings and recent files
+        app.setApplicationName("Retouch")
     settings = settings or Settings.load()
     document = Document(history_budget=settings.history_bytes)
     engine = Engine()
@@ -29,7 +33,7 @@ def build_window(settings=None):
     # The window owns the rest so they live exactly as long as it does.
     for child in (document, engine, operations):
         child.setParent(window)
-    QApplication.instance().aboutToQuit.connect(lambda: engine.shutdown())
+    app.aboutToQuit.connect(lambda: engine.shutdown())
     return window
 
 
@@ -44,6 +48,7 @@ def run_gui(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Retouch")
     app.setOrganizationName("Retouch")
+    app.setDesktopFileName("retouch")
     window = build_window()
     window.show()
     if args.file is not None:

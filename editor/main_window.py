@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+)
 
 from editor.canvas.view import CanvasView
 from editor.document.document import Document, LayerLocked
@@ -17,8 +24,11 @@ from editor.fileio.load import READABLE_SUFFIXES
 from editor.jobs import Operations
 from editor.panels.jobs import JobsPanel
 from editor.panels.layers import LayersPanel
+from editor.panels.settings_dialog import SettingsDialog
+from editor.panels.shortcuts_dialog import ShortcutsDialog, shortcut_rows
 from editor.panels.tool_options import ToolOptionsPanel
-from editor.settings import Settings
+from editor.resources import resource
+from editor.settings import Settings, recent_files, remember_file
 from editor.tools.brush import BrushState, MaskBrushTool
 
 OPEN_FILTER = "Images (" + " ".join(f"*{s}" for s in READABLE_SUFFIXES) + ");;All files (*)"
@@ -26,6 +36,8 @@ SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;TIFF (*.tif *.ti
 
 
 class MainWindow(QMainWindow):
+    settings_changed = Signal(object)  # Settings
+
     def __init__(self, document: Document, operations: Operations, settings: Settings) -> None:
         super().__init__()
         self.document = document
@@ -54,6 +66,11 @@ class MainWindow(QMainWindow):
         operations.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         operations.error.connect(self.show_error)
         self._refresh_state()
+        self.setWindowIcon(QIcon(str(resource("icons", "retouch.svg"))))
+        store = QSettings()
+        if store.contains("window/geometry"):
+            self.restoreGeometry(store.value("window/geometry"))
+            self.restoreState(store.value("window/state"))
 
     # -- construction
     def _build_docks(self) -> None:
@@ -72,15 +89,16 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
+        tip = tip or text.replace("&", "")
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
             keys = ", ".join(
                 QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts
             )
-            tip = f"{tip or text} ({keys})"
-        action.setToolTip(tip or text)
-        action.setStatusTip(tip or text)
+            tip = f"{tip} ({keys})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
         action.triggered.connect(slot)
         self.addAction(action)  # shortcuts work even when the menu bar is hidden
         return action
@@ -91,6 +109,12 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save", self.save, keys.Save)
         self.save_as_action = self._action("Save / &Export As…", self.save_as, "Ctrl+Shift+S")
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        self.settings_action = self._action(
+            "Se&ttings…", self.open_settings, keys.Preferences, "Device, memory, autosave, limits"
+        )
+        self.shortcuts_action = self._action(
+            "&Keyboard Shortcuts", self.show_shortcuts, "F1", "List every keyboard shortcut"
+        )
         self.undo_action = self._action("&Undo", self.document.history.undo, keys.Undo)
         self.redo_action = self._action(
             "&Redo", self.document.history.redo, ["Ctrl+Shift+Z", "Ctrl+Y"]
@@ -166,9 +190,12 @@ class MainWindow(QMainWindow):
         self.actual_action = self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1")
 
     def _build_menus(self) -> None:
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menus = {
             "&File": [
                 self.open_action,
+                self.recent_menu,
                 self.save_action,
                 self.save_as_action,
                 None,
@@ -196,10 +223,18 @@ class MainWindow(QMainWindow):
             ],
             "&Tools": [self.brush_action, self.eraser_action, self.grow_action, self.shrink_action],
         }
+        menus["&Edit"] += [None, self.settings_action]
+        menus["&Help"] = [self.shortcuts_action]
+        self.menus = menus
         for title, actions in menus.items():
             menu = self.menuBar().addMenu(title)
             for action in actions:
-                menu.addSeparator() if action is None else menu.addAction(action)
+                if action is None:
+                    menu.addSeparator()
+                elif isinstance(action, QMenu):
+                    menu.addMenu(action)
+                else:
+                    menu.addAction(action)
 
     def _guarded(self, edit):
         """Wrap a document edit so a refused edit (locked layer, ...) becomes a message."""
@@ -250,6 +285,7 @@ class MainWindow(QMainWindow):
         except ImageFileError as error:
             self.show_error(str(error))
             return False
+        remember_file(str(Path(path).resolve()))
         size = f"{self.document.width}×{self.document.height}"
         self.statusBar().showMessage(" ".join([f"Opened {path.name} ({size}).", *notices]), 10000)
         return True
@@ -285,6 +321,37 @@ class MainWindow(QMainWindow):
         )
         self.statusBar().showMessage(f"Saved {path.name}{note}.", 8000)
         return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in recent_files():
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(Path(p)))
+        self.recent_menu.setEnabled(True)
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    # -- dialogs
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.apply_settings(dialog.values())
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.save()
+        self.document.history.budget_bytes = settings.history_bytes
+        self.settings_changed.emit(settings)
+
+    def show_shortcuts(self) -> None:
+        extra = [
+            ("Canvas", "Pan", "Space+drag, middle button"),
+            ("Canvas", "Zoom at the pointer", "Ctrl+wheel"),
+            ("Canvas", "Erase mask for one stroke", "Alt+drag"),
+            ("Canvas", "Show before (hold)", "\\"),
+        ]
+        ShortcutsDialog(shortcut_rows(self.menus), extra, self).exec()
 
     def maybe_keep_changes(self) -> bool:
         """Ask before unsaved changes would be lost. True when it is fine to go on."""
@@ -325,6 +392,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_keep_changes():
+            store = QSettings()
+            store.setValue("window/geometry", self.saveGeometry())
+            store.setValue("window/state", self.saveState())
             self.operations.cancel()
             self.operations.engine.shutdown()
             event.accept()
