@@ -28,7 +28,7 @@ def build_window(settings=None):
     settings = settings or Settings.load()
     document = Document(history_budget=settings.history_bytes)
     engine = Engine()
-    operations = Operations(document, engine)
+    operations = Operations(document, engine, settings)
     window = MainWindow(document, operations, settings)
     # The window owns the rest so they live exactly as long as it does.
     for child in (document, engine, operations):

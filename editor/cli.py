@@ -12,7 +12,7 @@ from pathlib import Path
 from editor.engine.context import JobCancelled, JobContext, JobError
 from editor.fileio.errors import ImageFileError
 
-COMMANDS = ("inpaint",)
+COMMANDS = ("inpaint", "upscale", "models")
 
 
 def is_command(argv: list[str]) -> bool:
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     inpaint.add_argument("--method", choices=("model", "telea"), default="telea")
     inpaint.add_argument("--margin", type=int, default=32, help="context pixels around the mask")
     inpaint.set_defaults(handler=_inpaint)
+    from editor.cli_models import add_subcommands as add_model_commands
+
+    add_model_commands(commands)
     return parser
 
 

@@ -3,39 +3,56 @@ and turn the result into a pending result layer. No widgets here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from editor.core.pixels import mask_bbox
 from editor.document.document import Document
 from editor.document.layers import Layer, LayerKind
 from editor.engine.engine import Engine
-from editor.engine.requests import InpaintRequest
+from editor.engine.models import (
+    FetchModelRequest,
+    ImportModelRequest,
+    ModelStatus,
+    ModelStatusRequest,
+)
+from editor.engine.requests import InpaintRequest, UpscaleRequest
 from editor.engine.results import PatchResult
+from editor.settings import Settings
 
 
 class Operations(QObject):
     busy_changed = Signal(bool)
     message = Signal(str)  # status-bar text
     error = Signal(str)  # shown to the user in a dialog
+    models_changed = Signal(object)  # ModelStatus: which weights are on disk for a task
 
-    def __init__(self, document: Document, engine: Engine, parent: QObject | None = None):
+    def __init__(self, document: Document, engine: Engine, settings: Settings | None = None,
+                 parent: QObject | None = None):  # fmt: skip
         super().__init__(parent)
         self.document = document
         self.engine = engine
-        self.active_job: int | None = None
+        self.settings = settings or Settings()
+        self.active_job: int | None = None  # the one user-visible job (progress bar, Cancel)
+        self._on_result: dict[int, Callable[[object], None]] = {}
+        self._notices: list[str] = []  # what the engine said about the job being finished
         engine.finished.connect(self._on_finished)
         engine.failed.connect(self._on_failed)
         engine.cancelled.connect(self._on_cancelled)
-        document.reset.connect(self.cancel)  # a result for a replaced image must not land
+        engine.noticed.connect(self._on_noticed)
+        document.reset.connect(self._on_document_reset)
 
     def is_busy(self) -> bool:
         return self.active_job is not None
 
+    # -- operations
     def erase(self, method: str = "telea") -> int | None:
         """Start erasing the masked area. Returns the job id, or None with a message why not."""
         doc = self.document
-        if doc.is_empty():
-            self.message.emit("Open an image first.")
+        if not self._has_image():
             return None
         if mask_bbox(doc.mask.pixels) is None:
             self.message.emit("Paint over what to erase first (brush, B).")
@@ -44,43 +61,106 @@ class Operations(QObject):
             image=doc.image_layer.pixels.copy(), mask=doc.mask.pixels.copy(), method=method
         )
         title = "Erase (fast)" if method == "telea" else "Erase"
-        return self._submit(request, title)
+        return self._submit(request, title, self._show_patch)
 
-    def _submit(self, request: object, title: str) -> int | None:
-        if self.is_busy():
-            self.message.emit("Another operation is running; wait for it or cancel it.")
+    def upscale(self, scale: int, model: str) -> int | None:
+        if not self._has_image():
             return None
-        self.active_job = self.engine.submit(request, title)
-        self.busy_changed.emit(True)
-        return self.active_job
+        tile = self.settings.tile_size or None
+        request = UpscaleRequest(
+            image=self.document.image_layer.pixels, scale=scale, model=model, tile=tile
+        )
+        return self._submit(
+            request, f"Upscale ×{scale}", lambda result: self._show_dense(result, scale)
+        )
+
+    def refresh_models(self, task: str) -> None:
+        """Ask (in the background) which models of `task` have weights; see models_changed."""
+        job = self.engine.submit(ModelStatusRequest(task), "Checking models")
+        self._on_result[job] = self.models_changed.emit
+
+    def fetch_model(self, name: str, task: str) -> int | None:
+        return self._submit(FetchModelRequest(name, task), f"Getting {name}", self._show_models)
+
+    def import_model(self, path: Path, task: str) -> int | None:
+        return self._submit(
+            ImportModelRequest(Path(path), task), f"Importing {Path(path).name}", self._show_models
+        )
 
     def cancel(self) -> None:
         if self.active_job is not None:
             self.engine.cancel(self.active_job)
             self._done()
 
+    # -- plumbing
+    def _has_image(self) -> bool:
+        if self.document.is_empty():
+            self.message.emit("Open an image first.")
+            return False
+        return True
+
+    def _submit(
+        self, request: object, title: str, on_result: Callable[[object], None]
+    ) -> int | None:
+        if self.is_busy():
+            self.message.emit("Another operation is running; wait for it or cancel it.")
+            return None
+        self.active_job = self.engine.submit(request, title)
+        self._on_result[self.active_job] = on_result
+        self.busy_changed.emit(True)
+        return self.active_job
+
     def _done(self) -> None:
+        self._on_result.pop(self.active_job, None)
         self.active_job = None
         self.busy_changed.emit(False)
 
+    def _on_document_reset(self) -> None:
+        # A result computed for a replaced image must not land; undoing an upscale also resets.
+        if self.active_job is not None and self.document.preview is None:
+            self.cancel()
+
     def _on_finished(self, job_id: int, result: object) -> None:
-        if job_id != self.active_job:
-            return
-        self._done()
-        if isinstance(result, PatchResult):
-            layer = Layer(
-                result.title, LayerKind.RESULT, result.pixels, result.rect.x, result.rect.y
-            )
-            self.document.set_preview(layer)
-            notes = " ".join(result.notices)
-            self.message.emit(f"{result.title}: Enter to accept, Esc to discard. {notes}".strip())
+        handler = self._on_result.pop(job_id, None)
+        if job_id == self.active_job:
+            self._done()
+        if handler is not None:
+            handler(result)
 
     def _on_failed(self, job_id: int, message: str) -> None:
+        self._on_result.pop(job_id, None)
         if job_id == self.active_job:
             self._done()
             self.error.emit(message)
 
     def _on_cancelled(self, job_id: int) -> None:
+        self._on_result.pop(job_id, None)
         if job_id == self.active_job:
             self._done()
             self.message.emit("Cancelled.")
+
+    def _on_noticed(self, job_id: int, text: str) -> None:
+        if job_id in self._on_result:
+            self._notices.append(text)
+
+    # -- results
+    def _announce(self, title: str, notes: str = "") -> None:
+        notes = " ".join([notes, *self._notices]).strip()
+        self._notices.clear()
+        self.message.emit(f"{title}: Enter to accept, Esc to discard. {notes}".strip())
+
+    def _show_patch(self, result: PatchResult) -> None:
+        layer = Layer(result.title, LayerKind.RESULT, result.pixels, result.rect.x, result.rect.y)
+        self.document.set_preview(layer)
+        self._announce(result.title)
+
+    def _show_dense(self, pixels: np.ndarray, scale: int) -> None:
+        title = f"Upscale ×{scale}"
+        self.document.set_preview(Layer(title, LayerKind.RESULT, pixels, scale=scale))
+        height, width = pixels.shape[:2]
+        self._announce(title, f"Result {width}×{height}; zoom in to inspect it.")
+
+    def _show_models(self, status: ModelStatus) -> None:
+        self.models_changed.emit(status)
+        if status.message:
+            self.message.emit(status.message)

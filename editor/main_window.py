@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -24,6 +24,7 @@ from editor.fileio.load import READABLE_SUFFIXES
 from editor.jobs import Operations
 from editor.panels.jobs import JobsPanel
 from editor.panels.layers import LayersPanel
+from editor.panels.model_menu import ModelMenu
 from editor.panels.settings_dialog import SettingsDialog
 from editor.panels.shortcuts_dialog import ShortcutsDialog, shortcut_rows
 from editor.panels.tool_options import ToolOptionsPanel
@@ -67,6 +68,8 @@ class MainWindow(QMainWindow):
         operations.error.connect(self.show_error)
         self._refresh_state()
         self.setWindowIcon(QIcon(str(resource("icons", "retouch.svg"))))
+        # Which models have weights: asked once the window is up, off the UI thread.
+        QTimer.singleShot(1500, lambda: self.operations.refresh_models("upscale"))
         store = QSettings()
         if store.contains("window/geometry"):
             self.restoreGeometry(store.value("window/geometry"))
@@ -164,6 +167,27 @@ class MainWindow(QMainWindow):
         ]
         for action, symbol in zip(self.layer_actions, "+⧉▲▼⤓▭✕", strict=True):
             action.setIconText(symbol)  # compact buttons in the layers panel
+        self.upscale_models = ModelMenu("Upscale &model", "upscale", self)
+        self.upscale_actions = {
+            scale: self._action(
+                f"&Upscale ×{scale}",
+                lambda _=False, s=scale: self.operations.upscale(s, self.upscale_models.selected()),
+                shortcut,
+                f"Make the image {scale}× larger with the chosen model; all layers follow",
+            )
+            for scale, shortcut in ((2, "Ctrl+Alt+2"), (4, "Ctrl+Alt+4"))
+        }
+        self.fetch_upscale_action = self._action(
+            "&Download upscaling models",
+            lambda: self.operations.fetch_model(self.upscale_models.first_missing(), "upscale"),
+            tip="Fetch Real-ESRGAN weights (checked by sha256) into the model cache",
+        )
+        self.import_model_action = self._action(
+            "&Import model weights…", self.import_model_dialog,
+            tip="Convert a downloaded checkpoint (.pth weights or .safetensors); never runs code",
+        )  # fmt: skip
+        self.upscale_models.changed.connect(self._refresh_state)
+        self.operations.models_changed.connect(self.upscale_models.update_status)
         self.brush_action = self._action(
             "&Brush", lambda: self.brush.set_erase(False), "B", "Mask brush"
         )
@@ -213,6 +237,14 @@ class MainWindow(QMainWindow):
                 self.clear_mask_action,
             ],
             "&Layer": self.layer_actions,
+            "&Image": [
+                self.upscale_actions[2],
+                self.upscale_actions[4],
+                self.upscale_models,
+                None,
+                self.fetch_upscale_action,
+                self.import_model_action,
+            ],
             "&View": [
                 self.split_action,
                 None,
@@ -263,6 +295,15 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_image)
         for action in self.layer_actions:
             action.setEnabled(has_image and not busy)
+        model_ready = self.upscale_models.selected() is not None
+        for scale, action in self.upscale_actions.items():
+            action.setEnabled(has_image and not busy and model_ready)
+            why = self.upscale_models.why_unavailable()
+            action.setToolTip(why or f"Make the image {scale}× larger with the chosen model")
+        self.fetch_upscale_action.setEnabled(
+            not busy and self.upscale_models.first_missing() is not None
+        )
+        self.import_model_action.setEnabled(not busy)
         self.erase_fast_action.setEnabled(has_image and not busy)
         self.accept_action.setEnabled(pending and not busy)
         self.discard_action.setEnabled(pending and not busy)
@@ -332,6 +373,13 @@ class MainWindow(QMainWindow):
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No recent files").setEnabled(False)
 
+    def import_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import model weights", "", "Weights (*.pth *.pt *.safetensors);;All files (*)"
+        )
+        if path:
+            self.operations.import_model(Path(path), "upscale")
+
     # -- dialogs
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
@@ -342,6 +390,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         settings.save()
         self.document.history.budget_bytes = settings.history_bytes
+        self.operations.settings = settings
         self.settings_changed.emit(settings)
 
     def show_shortcuts(self) -> None:

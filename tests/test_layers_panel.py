@@ -66,3 +66,14 @@ def test_opacity_slider_and_blend_combo_follow_the_active_layer(setup, qtbot):
     background = doc.layers[0]
     panel.view.setCurrentIndex(panel.model.index(panel.model.row_of(background)))
     assert panel.opacity.value() == 100 and panel.blend.currentIndex() == 0
+
+
+def test_pending_result_row_sits_above_its_target(setup):
+    doc, panel, top = setup
+    background = doc.layers[0]
+    doc.set_preview(Layer("Erase", LayerKind.RESULT, np.zeros((2, 2, 4), np.uint8)), background)
+    model = panel.model
+    names = [
+        model.data(model.index(row), Qt.ItemDataRole.EditRole) for row in range(model.rowCount())
+    ]
+    assert names == ["Mask", "Top", "Erase", "Background"]

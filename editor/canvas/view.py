@@ -66,6 +66,7 @@ class CanvasView(QWidget):
         self.split: float | None = None
         self._dragging_divider = False
         self._before: tuple[Rect, np.ndarray, QImage] | None = None
+        self._dense: tuple[Rect, np.ndarray, QImage] | None = None
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -137,9 +138,12 @@ class CanvasView(QWidget):
         hole = mask_bbox(self.document.mask.pixels)
         if hole is not None:
             self._on_pixels_changed(hole)
-        self._before = None
+        self._before = self._dense = None
         preview = self.document.preview
-        if preview is not None:
+        if preview is not None and preview.scale != 1:
+            # Upscaled results are drawn at their own resolution over the document.
+            self._dense = (preview.rect, preview.pixels, rgba_to_qimage(preview.pixels))
+        elif preview is not None:
             rect = preview.rect.clamped(self.document.width, self.document.height)
             pixels = np.ascontiguousarray(self.document.composite(rect, with_preview=False))
             self._before = (rect, pixels, rgba_to_qimage(pixels))
@@ -182,9 +186,17 @@ class CanvasView(QWidget):
 
     def _paint_before(self, painter: QPainter) -> None:
         """Cover the pending result with the pixels from before it, fully or left of the
-        divider."""
+        divider; an upscaled result is drawn only where "after" shows."""
         divider = self._divider_x()
-        if self._before is not None and (self.compare_hold or divider is not None):
+        if self._dense is not None and not self.compare_hold:
+            rect, _, image = self._dense
+            painter.save()
+            if divider is not None:
+                painter.setClipRect(QRectF(divider, 0, self.width() - divider, self.height()))
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(QRectF(self._image_rect_in_view(rect, pad=0)), image)
+            painter.restore()
+        elif self._before is not None and (self.compare_hold or divider is not None):
             rect, _, image = self._before
             painter.save()
             if not self.compare_hold:

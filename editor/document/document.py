@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from editor.core.brush import dab_rect, stamp_dab
 from editor.core.geometry import Rect
 from editor.core.pixels import over
+from editor.core.resample import resize_mask, resize_rgba
 from editor.document.commands import MacroCommand, PixelEditCommand, SetPreviewCommand
 from editor.document.history import DEFAULT_BUDGET, History
 from editor.document.layer_commands import (
@@ -96,7 +97,9 @@ class Document(QObject):
         stack = [
             layer for layer in self.layers if layer.visible and layer.kind is not LayerKind.MASK
         ]
-        if with_preview and self.preview is not None and self.preview.visible:
+        # A denser (upscaled) pending result is drawn by the view at its own resolution.
+        at_document_scale = self.preview is not None and self.preview.scale == 1
+        if with_preview and at_document_scale and self.preview.visible:
             # The pending result sits right above the layer it will be merged into.
             target = self.preview_target
             position = stack.index(target) + 1 if target in stack else len(stack)
@@ -145,6 +148,9 @@ class Document(QObject):
         """Merge the pending result into the image layer and clear the mask: one undo step."""
         preview = self.preview
         if preview is None:
+            return
+        if preview.scale != 1:
+            self._accept_resampled(preview)
             return
         target = self.preview_target if self.preview_target in self.layers else self.image_layer
         if target.locked:
@@ -291,15 +297,39 @@ class Document(QObject):
         self.layers = list(state.layers)
         self.mask = Layer("Mask", LayerKind.MASK, state.mask)
         self.active_layer = state.active
-        self.preview = self.preview_target = None
         self.reset.emit()
         self.layers_changed.emit()
 
-    def replace_state(self, after: DocumentState, text: str) -> None:
-        """Swap in a resampled document (all layers at a new size) as one undo step."""
-        if self.preview is not None:
-            self.set_preview(None)
-        self.history.push(ReplaceStateCommand(self, self.state(), after, text))
+    def _accept_resampled(self, preview: Layer) -> None:
+        """Accept an upscale: the document becomes `preview.scale` times larger, the target
+        layer takes the result and every other layer and the mask are resampled. One step."""
+        factor = preview.scale
+        target = self.preview_target if self.preview_target in self.layers else self.image_layer
+        width, height = self.width * factor, self.height * factor
+        layers = []
+        for layer in self.layers:
+            if layer is target:
+                pixels = preview.pixels[:height, :width]
+            else:
+                rect = layer.rect
+                pixels = resize_rgba(layer.pixels, rect.w * factor, rect.h * factor)
+            layers.append(replace(layer, pixels=pixels, x=layer.x * factor, y=layer.y * factor))
+        active = (
+            layers[self.layers.index(self.active_layer)]
+            if self.active_layer in self.layers
+            else None
+        )
+        after = DocumentState(
+            width, height, tuple(layers), resize_mask(self.mask.pixels, width, height), active
+        )
+        command = MacroCommand(
+            f"Accept {preview.name}",
+            [
+                SetPreviewCommand(self, preview, None, "Accept", target),
+                ReplaceStateCommand(self, self.state(), after, "Resample"),
+            ],
+        )
+        self.history.push(command)
 
 
 class LayerLocked(Exception):

@@ -30,11 +30,12 @@ class Layer:
     opacity: float = 1.0
     blend_mode: str = "normal"  # one of editor.core.pixels.BLEND_MODES
     locked: bool = False  # locked layers keep their pixels: no painting, accepting or merging
+    scale: int = 1  # pixels per document pixel: a pending upscale is denser than the document
 
     @property
     def rect(self) -> Rect:
         height, width = self.pixels.shape[:2]
-        return Rect(self.x, self.y, width, height)
+        return Rect(self.x, self.y, width // self.scale, height // self.scale)
 
     @property
     def nbytes(self) -> int:

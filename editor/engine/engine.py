@@ -56,6 +56,7 @@ class Engine(QObject):
     finished = Signal(int, object)  # id, result
     failed = Signal(int, str)  # id, message for the user
     cancelled = Signal(int)  # id
+    noticed = Signal(int, str)  # id, something the user should know (e.g. "fell back to CPU")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +98,8 @@ class Engine(QObject):
             log.exception("job %s (%s) failed", job.id, job.title)
             self.failed.emit(job.id, describe_failure(job.title, error))
         else:
+            for text in ctx.notices:
+                self.noticed.emit(job.id, text)
             self.finished.emit(job.id, result)
         finally:
             with self._lock:

@@ -26,3 +26,7 @@ class InpaintRequest:
     def __post_init__(self) -> None:
         if self.image.shape[:2] != self.mask.shape:
             raise ValueError(f"mask {self.mask.shape} does not match image {self.image.shape[:2]}")
+
+
+# Requests defined beside their run functions (their modules import torch only when run).
+from editor.engine.upscale import UpscaleRequest  # noqa: E402, F401

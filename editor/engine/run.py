@@ -14,6 +14,10 @@ from editor.engine.context import JobContext
 # request class name -> "module:function"
 _RUNNERS = {
     "InpaintRequest": "editor.engine.inpaint:run_inpaint",
+    "UpscaleRequest": "editor.engine.upscale:run_upscale",
+    "ModelStatusRequest": "editor.engine.models:run_model_status",
+    "FetchModelRequest": "editor.engine.models:run_fetch_model",
+    "ImportModelRequest": "editor.engine.models:run_import_model",
 }
 
 

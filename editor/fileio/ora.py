@@ -98,9 +98,11 @@ def mask_to_rgba(mask: np.ndarray) -> np.ndarray:
 
 def _png_bytes(rgba: np.ndarray, compress_level: int) -> bytes:
     stream = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(
-        stream, format="PNG", compress_level=compress_level
-    )
+    if bool((rgba[..., 3] == 255).all()):
+        image = Image.fromarray(np.ascontiguousarray(rgba[..., :3]), "RGB")  # a quarter less
+    else:
+        image = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
+    image.save(stream, format="PNG", compress_level=compress_level)
     return stream.getvalue()
 
 
@@ -257,9 +259,15 @@ class _Reader:
         return root
 
     def layer_pixels(self, src: str, layer_name: str) -> np.ndarray:
-        if src not in self.archive.namelist():
+        names = set(self.archive.namelist())
+        # Some writers put a leading "/" in src or in the member names, not both.
+        member = next(
+            (name for name in (src, src.lstrip("/"), "/" + src.lstrip("/")) if name in names),
+            None,
+        )
+        if member is None:
             raise self.fail(f"layer '{layer_name}' refers to {src}, which is missing.")
-        data = self.read_member(src, self.max_pixels * 8 + (1 << 20))
+        data = self.read_member(member, self.max_pixels * 8 + (1 << 20))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -311,10 +319,12 @@ def _true(value: str | None) -> bool:
 
 @dataclass
 class _Inherited:
-    """What a nested stack passes down to the layers it holds (flattened on read)."""
+    """What a nested stack passes down to the layers it holds (flattened on read).
 
-    x: int = 0
-    y: int = 0
+    Layer x, y are canvas coordinates at any depth (as GIMP, Krita and MyPaint read and
+    write them), so a stack's own x, y are not added.
+    """
+
     opacity: float = 1.0
     visible: bool = True
 
@@ -327,8 +337,6 @@ def _walk(reader: _Reader, stack: ET.Element, inherited: _Inherited, out: list[O
             if element.get("composite-op", "svg:src-over") != "svg:src-over":
                 reader.notice("Blend modes of layer groups are not supported; groups are normal.")
             child = _Inherited(
-                inherited.x + _int(element.get("x")),
-                inherited.y + _int(element.get("y")),
                 inherited.opacity * _float(element.get("opacity"), 1.0),
                 inherited.visible and element.get("visibility", "visible") != "hidden",
             )
@@ -347,8 +355,7 @@ def _read_layer(reader: _Reader, element: ET.Element, inherited: _Inherited, ind
     if not src:
         raise reader.fail(f"layer '{name}' has no src attribute.")
     try:
-        x = inherited.x + _int(element.get("x"))
-        y = inherited.y + _int(element.get("y"))
+        x, y = _int(element.get("x")), _int(element.get("y"))
         opacity = inherited.opacity * _float(element.get("opacity"), 1.0)
     except ValueError as error:
         raise reader.fail(f"layer '{name}' has a bad position or opacity ({error}).") from error

@@ -54,38 +54,37 @@ class LayerStackModel(QAbstractListModel):
         self.endResetModel()
 
     # -- row mapping
-    def _fixed_rows(self) -> list[Layer]:
+    def _rows(self) -> list[Layer]:
+        """The mask first, then the stack top to bottom with a pending result shown right
+        above the layer it will be merged into (where the canvas composites it)."""
         doc = self.document
         if doc.is_empty():
             return []
-        return [doc.mask] + ([doc.preview] if doc.preview is not None else [])
+        rows = [doc.mask]
+        for layer in reversed(doc.layers):
+            if doc.preview is not None and layer is doc.preview_target:
+                rows.append(doc.preview)
+            rows.append(layer)
+        if doc.preview is not None and doc.preview not in rows:
+            rows.insert(1, doc.preview)
+        return rows
 
     def layer_at(self, row: int) -> Layer | None:
-        fixed = self._fixed_rows()
-        if row < len(fixed):
-            return fixed[row]
-        stack_row = row - len(fixed)
-        layers = self.document.layers
-        return layers[len(layers) - 1 - stack_row] if stack_row < len(layers) else None
+        rows = self._rows()
+        return rows[row] if 0 <= row < len(rows) else None
 
     def row_of(self, layer: Layer) -> int:
-        fixed = self._fixed_rows()
-        if layer in fixed:
-            return fixed.index(layer)
-        return len(fixed) + len(self.document.layers) - 1 - self.document.layers.index(layer)
+        return self._rows().index(layer)
 
     def stack_index_for_row(self, row: int) -> int:
-        """Index into document.layers (bottom = 0) that a drop at `row` means."""
-        stack_row = max(row - len(self._fixed_rows()), 0)
-        return len(self.document.layers) - stack_row
+        """Index into document.layers (bottom = 0) that a drop above `row` means: the number
+        of stack layers listed at or below that row."""
+        stack = set(map(id, self.document.layers))
+        return sum(id(layer) in stack for layer in self._rows()[max(row, 0) :])
 
     # -- model
     def rowCount(self, parent: QModelIndex | None = None) -> int:
-        return (
-            0
-            if parent is not None and parent.isValid()
-            else len(self._fixed_rows()) + len(self.document.layers)
-        )
+        return 0 if parent is not None and parent.isValid() else len(self._rows())
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         layer = self.layer_at(index.row()) if index.isValid() else None

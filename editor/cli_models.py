@@ -1,0 +1,161 @@
+"""Headless commands: `models list|fetch NAME|import PATH` and `upscale IN -o OUT`.
+
+`add_subcommands(subparsers)` registers them on the main CLI's argparse subparsers; each parser
+gets `handler=function(args)`, like editor.cli's own commands. Handlers print progress to
+stderr and raise JobError (one-line message for the user) or JobCancelled on failure, so
+editor.cli.main's error handling applies; `main()` here does the same for standalone use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+EXIT_ERROR = 1
+EXIT_CANCELLED = 130
+
+
+class _StderrProgress:
+    """Prints `[ 42%] text` on one stderr line (carriage returns on a terminal)."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = ""
+
+    def __call__(self, fraction: float, text: str) -> None:
+        line = f"[{fraction * 100:5.1f}%] {text}"
+        if self.tty:
+            print("\r" + line.ljust(len(self.last)), end="", file=sys.stderr, flush=True)
+        elif text != self.last.partition("] ")[2]:  # in logs, one line per new message
+            print(line, file=sys.stderr, flush=True)
+        self.last = line
+
+    def done(self) -> None:
+        if self.tty and self.last:
+            print(file=sys.stderr)
+
+
+def _guarded(run: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], None]:
+    """Re-raise expected failures as JobError / JobCancelled (one line, no traceback)."""
+
+    def handler(args: argparse.Namespace) -> None:
+        from editor.engine.context import JobCancelled, JobError
+        from editor.fileio.errors import ImageFileError
+        from editor.ml.errors import FetchCancelled, ModelError
+
+        try:
+            run(args)
+        except FetchCancelled as exc:
+            raise JobCancelled() from exc
+        except (ModelError, ImageFileError, OSError, ValueError) as exc:
+            raise JobError(str(exc) or type(exc).__name__) from exc
+
+    return handler
+
+
+def _models_list(args: argparse.Namespace) -> None:
+    from editor.ml.manager import ModelManager
+
+    manager = ModelManager()
+    print(f"cache: {manager.cache_models_dir}")
+    for spec, path in manager.describe():
+        state = f"available ({path})" if path else "not downloaded"
+        print(f"{spec.name:24} x{spec.scale}  {spec.task:8} {spec.title} — {state}")
+        if args.verbose:
+            print(f"    licence: {spec.licence}")
+            for source in spec.sources:
+                print(f"    source: {source.fingerprint[:100]}")
+            if spec.quality:
+                print(f"    quality: {spec.quality}")
+
+
+def _models_fetch(args: argparse.Namespace) -> None:
+    from editor.ml.manager import ModelManager
+
+    progress = _StderrProgress()
+    path = ModelManager().ensure(args.name, progress=progress)
+    progress.done()
+    print(path)
+
+
+def _models_import(args: argparse.Namespace) -> None:
+    from editor.ml.manager import ModelManager
+
+    manager = ModelManager()
+    name = manager.import_checkpoint(args.path)
+    print(f"imported {args.path} as {name} ({manager.locate(name)})")
+
+
+def _upscale(args: argparse.Namespace) -> None:
+    from editor.engine.context import JobContext
+    from editor.engine.upscale import UpscaleRequest, run_upscale
+    from editor.fileio.load import load_image
+    from editor.fileio.save import format_for, save_image
+
+    src, dst = Path(args.input), Path(args.output)
+    format_for(dst)  # refuse an unwritable output format before minutes of work
+    image = load_image(src)
+    for notice in image.notices:
+        print(f"retouch: note: {notice}", file=sys.stderr)
+    request = UpscaleRequest(image.pixels, scale=args.scale, model=args.model, tile=args.tile)
+    from editor.ml.runtime import ModelRuntime
+
+    progress = _StderrProgress()
+    ctx = JobContext(report=progress)
+    result = run_upscale(request, ctx, ModelRuntime())  # one-shot: no process-wide cache
+    progress.done()
+    for notice in ctx.notices:
+        print(f"retouch: note: {notice}", file=sys.stderr)
+    save_image(dst, result, image.exif, image.icc_profile)
+    height, width = result.shape[:2]
+    print(f"wrote {dst} ({width}x{height})", file=sys.stderr)
+
+
+def add_subcommands(subparsers: Any) -> None:
+    """Register `models` and `upscale` on an argparse `add_subparsers()` object."""
+    from editor.engine.upscale import DEFAULT_UPSCALE_MODEL, SCALES
+
+    models = subparsers.add_parser("models", help="list, fetch or import model weights")
+    actions = models.add_subparsers(dest="models_command", required=True)
+    listing = actions.add_parser("list", help="show known models and whether weights are present")
+    listing.add_argument("-v", "--verbose", action="store_true", help="also sources and licence")
+    listing.set_defaults(handler=_guarded(_models_list))
+    fetch = actions.add_parser("fetch", help="download and convert a model's weights")
+    fetch.add_argument("name")
+    fetch.set_defaults(handler=_guarded(_models_fetch))
+    imports = actions.add_parser("import", help="import a checkpoint (.pth or .safetensors)")
+    imports.add_argument("path")
+    imports.set_defaults(handler=_guarded(_models_import))
+
+    upscale = subparsers.add_parser("upscale", help="upscale an image x2 or x4")
+    upscale.add_argument("input")
+    upscale.add_argument("-o", "--output", required=True)
+    upscale.add_argument("--scale", type=int, choices=SCALES, default=4)
+    upscale.add_argument("--model", default=DEFAULT_UPSCALE_MODEL, help="see `models list`")
+    upscale.add_argument("--tile", type=int, default=None, help="tile size in input pixels")
+    upscale.set_defaults(handler=_guarded(_upscale))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Standalone entry (python -m editor.cli_models ...), same commands as the main CLI."""
+    from editor.engine.context import JobCancelled, JobError
+
+    parser = argparse.ArgumentParser(prog="retouch")
+    add_subcommands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        args.handler(args)
+    except JobError as exc:
+        print(f"retouch {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (JobCancelled, KeyboardInterrupt):
+        print(f"retouch {args.command}: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Network architectures: plain nn.Modules, one per file."""
