@@ -15,6 +15,8 @@ def build_window(settings=None):
     closes or the application quits."""
     from PySide6.QtWidgets import QApplication
 
+    from editor.autosaver import Autosaver
+    from editor.document.autosave import RecoveryStore
     from editor.document.document import Document
     from editor.engine.engine import Engine
     from editor.jobs import Operations
@@ -29,9 +31,10 @@ def build_window(settings=None):
     document = Document(history_budget=settings.history_bytes)
     engine = Engine()
     operations = Operations(document, engine, settings)
-    window = MainWindow(document, operations, settings)
+    autosaver = Autosaver(document, RecoveryStore(), settings.autosave_seconds)
+    window = MainWindow(document, operations, settings, autosaver)
     # The window owns the rest so they live exactly as long as it does.
-    for child in (document, engine, operations):
+    for child in (document, engine, operations, autosaver):
         child.setParent(window)
     app.aboutToQuit.connect(lambda: engine.shutdown())
     return window
@@ -51,7 +54,7 @@ def run_gui(argv: list[str]) -> int:
     app.setDesktopFileName("retouch")
     window = build_window()
     window.show()
-    if args.file is not None:
+    if not window.offer_recovery() and args.file is not None:
         window.open_path(args.file)
     return app.exec()
 

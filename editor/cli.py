@@ -12,7 +12,7 @@ from pathlib import Path
 from editor.engine.context import JobCancelled, JobContext, JobError
 from editor.fileio.errors import ImageFileError
 
-COMMANDS = ("inpaint", "upscale", "models")
+COMMANDS = ("inpaint", "upscale", "models", "layers", "export")
 
 
 def is_command(argv: list[str]) -> bool:
@@ -57,6 +57,33 @@ def _inpaint(args: argparse.Namespace) -> None:
         print(notice, file=sys.stderr)
 
 
+def _layers(args: argparse.Namespace) -> None:
+    from editor.fileio.ora import read_ora
+
+    image = read_ora(args.file)
+    print(f"{args.file.name}: {image.width}×{image.height}, {len(image.layers)} layers (top first)")
+    for layer in reversed(image.layers):
+        height, width = layer.pixels.shape[:2]
+        flags = [
+            flag for flag, on in (("hidden", not layer.visible), ("locked", layer.locked)) if on
+        ]
+        print(
+            f"  {layer.name!r:24} {layer.kind:6} {width}×{height} at ({layer.x}, {layer.y}) "
+            f"opacity {layer.opacity:.2f} {layer.blend_mode} {' '.join(flags)}".rstrip()
+        )
+    for notice in image.notices:
+        print(notice, file=sys.stderr)
+
+
+def _export(args: argparse.Namespace) -> None:
+    from editor.document.autosave import compose
+    from editor.fileio.ora import read_ora
+    from editor.fileio.save import save_image
+
+    image = read_ora(args.file)
+    save_image(args.output, compose(image.width, image.height, image.layers))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="retouch", description="Retouch headless commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     inpaint.add_argument("--method", choices=("model", "telea"), default="telea")
     inpaint.add_argument("--margin", type=int, default=32, help="context pixels around the mask")
     inpaint.set_defaults(handler=_inpaint)
+    layers = commands.add_parser("layers", help="list the layers of an OpenRaster file")
+    layers.add_argument("file", type=Path)
+    layers.set_defaults(handler=_layers)
+    export = commands.add_parser("export", help="flatten an OpenRaster file to an image")
+    export.add_argument("file", type=Path)
+    export.add_argument("-o", "--output", type=Path, required=True)
+    export.set_defaults(handler=_export)
     from editor.cli_models import add_subcommands as add_model_commands
 
     add_model_commands(commands)

@@ -3,6 +3,7 @@ actions to the document, the operations and the file functions; it computes noth
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -18,9 +19,10 @@ from PySide6.QtWidgets import (
 
 from editor.canvas.view import CanvasView
 from editor.document.document import Document, LayerLocked
-from editor.document.io import open_into, save_document
+from editor.document.io import is_layered, open_into, save_document
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import READABLE_SUFFIXES
+from editor.fileio.save import WRITABLE
 from editor.jobs import Operations
 from editor.panels.jobs import JobsPanel
 from editor.panels.layers import LayersPanel
@@ -32,15 +34,27 @@ from editor.resources import resource
 from editor.settings import Settings, recent_files, remember_file
 from editor.tools.brush import BrushState, MaskBrushTool
 
-OPEN_FILTER = "Images (" + " ".join(f"*{s}" for s in READABLE_SUFFIXES) + ");;All files (*)"
-SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;TIFF (*.tif *.tiff)"
+OPEN_FILTER = (
+    "Images (" + " ".join(f"*{s}" for s in (*READABLE_SUFFIXES, ".ora")) + ");;All files (*)"
+)
+SAVE_FILTER = (
+    "OpenRaster, keeps layers (*.ora);;PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;"
+    "TIFF (*.tif *.tiff)"
+)
+
+
+def writable(path: Path) -> bool:
+    return is_layered(path) or path.suffix.lower() in WRITABLE
 
 
 class MainWindow(QMainWindow):
     settings_changed = Signal(object)  # Settings
 
-    def __init__(self, document: Document, operations: Operations, settings: Settings) -> None:
+    def __init__(
+        self, document: Document, operations: Operations, settings: Settings, autosaver=None
+    ) -> None:
         super().__init__()
+        self.autosaver = autosaver
         self.document = document
         self.operations = operations
         self.settings = settings
@@ -66,6 +80,8 @@ class MainWindow(QMainWindow):
         operations.busy_changed.connect(self._refresh_state)
         operations.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         operations.error.connect(self.show_error)
+        if autosaver is not None:
+            autosaver.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self._refresh_state()
         self.setWindowIcon(QIcon(str(resource("icons", "retouch.svg"))))
         # Which models have weights: asked once the window is up, off the UI thread.
@@ -332,22 +348,22 @@ class MainWindow(QMainWindow):
         return True
 
     def save(self) -> bool:
+        """Save in place; a document with several layers is saved as OpenRaster unless the
+        user chooses to flatten it in Save As."""
         path = self.document.path
-        if path is None or path.suffix.lower() not in (
-            ".png",
-            ".jpg",
-            ".jpeg",
-            ".webp",
-            ".tif",
-            ".tiff",
-        ):
+        layered = len(self.document.layers) > 1
+        if path is None or not writable(path) or (layered and not is_layered(path)):
             return self.save_as()
         return self.save_to(path)
 
     def save_as(self) -> bool:
-        start = str(self.document.path.with_suffix(".png")) if self.document.path else ""
-        path, _ = QFileDialog.getSaveFileName(self, "Save / Export", start, SAVE_FILTER)
-        return self.save_to(Path(path)) if path else False
+        path, layered = self.document.path, len(self.document.layers) > 1
+        start = ""
+        if path is not None:
+            keep = writable(path) and (is_layered(path) or not layered)
+            start = str(path if keep else path.with_suffix(".ora" if layered else ".png"))
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save / Export", start, SAVE_FILTER)
+        return self.save_to(Path(chosen)) if chosen else False
 
     def save_to(self, path: Path) -> bool:
         try:
@@ -390,6 +406,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         settings.save()
         self.document.history.budget_bytes = settings.history_bytes
+        if self.autosaver is not None:
+            self.autosaver.set_interval(settings.autosave_seconds)
         self.operations.settings = settings
         self.settings_changed.emit(settings)
 
@@ -401,6 +419,31 @@ class MainWindow(QMainWindow):
             ("Canvas", "Show before (hold)", "\\"),
         ]
         ShortcutsDialog(shortcut_rows(self.menus), extra, self).exec()
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the newest unsaved work back. True when it was restored."""
+        pending = self.autosaver.pending() if self.autosaver is not None else []
+        if not pending:
+            return False
+        newest = pending[0]
+        name = newest.original_path.name if newest.original_path else "an untitled image"
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(newest.saved_at))
+        answer = QMessageBox.question(
+            self, "Recover unsaved work",
+            f"Retouch did not close cleanly. Restore the unsaved changes to {name} "
+            f"(autosaved {when}, {newest.width}×{newest.height}, {newest.layer_count} layers)?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
+        )  # fmt: skip
+        if answer != QMessageBox.StandardButton.Yes:
+            self.autosaver.discard(newest)
+            return False
+        try:
+            notices = self.autosaver.restore(newest, self.settings.max_pixels)
+        except ImageFileError as error:
+            self.show_error(f"The recovery could not be read: {error}")
+            return False
+        self.statusBar().showMessage(" ".join(["Restored unsaved work.", *notices]), 10000)
+        return True
 
     def maybe_keep_changes(self) -> bool:
         """Ask before unsaved changes would be lost. True when it is fine to go on."""
@@ -446,6 +489,8 @@ class MainWindow(QMainWindow):
             store.setValue("window/state", self.saveState())
             self.operations.cancel()
             self.operations.engine.shutdown()
+            if self.autosaver is not None:
+                self.autosaver.finish()
             event.accept()
         else:
             event.ignore()

@@ -226,3 +226,52 @@ def test_before_after_hold_and_split(qtbot, window, photo_file):
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(canvas.width() - 1, 10))
     assert canvas.split > 0.95 and not doc.mask.pixels.any()  # no stroke was painted
     assert _drawn(window)[right.y(), right.x()].tolist()[:3] != [255, 0, 0]
+
+
+def test_openraster_round_trip_keeps_every_layer(qtbot, window, photo_file, tmp_path):
+    window.open_path(photo_file)
+    doc = window.document
+    wash = Layer("Wash", LayerKind.IMAGE, np.zeros((120, 160, 4), np.uint8), opacity=0.4)
+    wash.pixels[:, :50] = [255, 200, 0, 255]
+    doc.add_layer(wash)
+    doc.set_layer_property(wash, "blend_mode", "screen")
+    hidden = doc.new_layer("Hidden")
+    hidden.pixels[5:9, 5:9] = [1, 2, 3, 200]
+    doc.set_layer_property(hidden, "visible", False)
+    doc.set_layer_property(hidden, "locked", True)
+    stroke = doc.begin_stroke()
+    stroke.dab(40, 40, 5, 1.0)
+    stroke.end()
+    before = [
+        (lyr.name, lyr.pixels.copy(), lyr.opacity, lyr.visible, lyr.blend_mode, lyr.locked)
+        for lyr in doc.layers
+    ]
+    mask, composite = doc.mask.pixels.copy(), doc.composite()
+    assert window.save_to(tmp_path / "doc.ora") and not doc.is_modified()
+
+    window.open_path(photo_file)  # something else in between
+    assert window.open_path(tmp_path / "doc.ora")
+    after = [
+        (lyr.name, lyr.pixels, lyr.opacity, lyr.visible, lyr.blend_mode, lyr.locked)
+        for lyr in doc.layers
+    ]
+    assert len(after) == len(before) == 3
+    for old, new in zip(before, after, strict=True):
+        assert old[0] == new[0] and np.array_equal(old[1], new[1]) and old[2:] == new[2:]
+    assert np.array_equal(doc.mask.pixels, mask) and np.array_equal(doc.composite(), composite)
+
+
+def test_cli_lists_and_flattens_openraster(window, photo_file, tmp_path):
+    import subprocess
+    import sys
+
+    window.open_path(photo_file)
+    window.document.new_layer("Top")
+    window.save_to(tmp_path / "doc.ora")
+    run = [sys.executable, "-m", "editor"]
+    listed = subprocess.run([*run, "layers", tmp_path / "doc.ora"], capture_output=True, text=True)
+    assert listed.returncode == 0 and "'Top'" in listed.stdout and "'photo.png'" in listed.stdout
+    done = subprocess.run([*run, "export", tmp_path / "doc.ora", "-o", tmp_path / "flat.png"])
+    assert done.returncode == 0
+    flat = np.asarray(Image.open(tmp_path / "flat.png").convert("RGBA"))
+    assert np.array_equal(flat, window.document.flattened())

@@ -68,11 +68,20 @@ class Document(QObject):
         self.history.clear()
         self.reset.emit()
 
-    def load_layers(self, width: int, height: int, layers: list[Layer], path: Path | None = None):
+    def load_layers(
+        self,
+        width: int,
+        height: int,
+        layers: list[Layer],
+        path: Path | None = None,
+        mask: np.ndarray | None = None,
+    ) -> None:
         """Replace everything with a layered document (OpenRaster, crash recovery)."""
         self.width, self.height = width, height
         self.layers = list(layers)
-        self.mask = Layer("Mask", LayerKind.MASK, np.zeros((height, width), np.uint8))
+        if mask is None or mask.shape != (height, width):
+            mask = np.zeros((height, width), np.uint8)
+        self.mask = Layer("Mask", LayerKind.MASK, mask)
         self.preview = self.preview_target = None
         self.active_layer = self.layers[-1] if self.layers else None
         self.path, self.exif, self.icc_profile = path, None, None

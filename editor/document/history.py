@@ -92,6 +92,11 @@ class History:
         self._clean_index = self._index
         self._on_change()
 
+    def mark_unsaved(self) -> None:
+        """No reachable state is the saved one (recovered work that was never saved)."""
+        self._clean_index = None
+        self._on_change()
+
     def clear(self) -> None:
         self._commands.clear()
         self._index = 0
