@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from editor.core.pixels import mask_bbox
+from editor.core.selection import combine
 from editor.document.document import Document
 from editor.document.layers import Layer, LayerKind
 from editor.engine.engine import Engine
@@ -21,6 +22,7 @@ from editor.engine.models import (
 )
 from editor.engine.requests import InpaintRequest, UpscaleRequest
 from editor.engine.results import PatchResult
+from editor.engine.select import SmartSelectRequest
 from editor.settings import Settings
 
 
@@ -72,6 +74,21 @@ class Operations(QObject):
         )
         return self._submit(
             request, f"Upscale ×{scale}", lambda result: self._show_dense(result, scale)
+        )
+
+    def smart_select(self, rect, foreground=None, background=None, mode: str = "replace"):
+        """GrabCut inside `rect` (refined by hint masks); the result combines with the mask."""
+        if not self._has_image():
+            return None
+        request = SmartSelectRequest(
+            self.document.image_layer.pixels.copy(), rect, foreground, background
+        )
+        return self._submit(
+            request,
+            "Smart select",
+            lambda result: self.document.set_mask(
+                combine(self.document.mask.pixels, result.mask, mode), "Smart select"
+            ),
         )
 
     def refresh_models(self, task: str) -> None:

@@ -6,11 +6,21 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -18,11 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from editor.canvas.view import CanvasView
+from editor.core import selection
+from editor.core.resample import resize_mask
 from editor.document.document import Document, LayerLocked
 from editor.document.io import is_layered, open_into, save_document
 from editor.fileio.errors import ImageFileError
-from editor.fileio.load import READABLE_SUFFIXES
-from editor.fileio.save import WRITABLE
+from editor.fileio.load import READABLE_SUFFIXES, load_mask
+from editor.fileio.save import WRITABLE, save_image
 from editor.jobs import Operations
 from editor.panels.jobs import JobsPanel
 from editor.panels.layers import LayersPanel
@@ -33,6 +45,13 @@ from editor.panels.tool_options import ToolOptionsPanel
 from editor.resources import resource
 from editor.settings import Settings, recent_files, remember_file
 from editor.tools.brush import BrushState, MaskBrushTool
+from editor.tools.select import (
+    LassoSelectTool,
+    MagicWandTool,
+    RectangleSelectTool,
+    SelectionSettings,
+    SmartSelectTool,
+)
 
 OPEN_FILTER = (
     "Images (" + " ".join(f"*{s}" for s in (*READABLE_SUFFIXES, ".ora")) + ");;All files (*)"
@@ -60,7 +79,15 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.brush = BrushState(parent=self)
         self.canvas = CanvasView(document)
-        self.canvas.tool = MaskBrushTool(document, self.brush)
+        self.selection = SelectionSettings(self)
+        self.tools = {
+            "brush": MaskBrushTool(document, self.brush),
+            "rectangle": RectangleSelectTool(document),
+            "lasso": LassoSelectTool(document),
+            "wand": MagicWandTool(document, self.selection),
+            "smart": SmartSelectTool(document, operations),
+        }
+        self.canvas.set_tool(self.tools["brush"])
         self.last_error: str | None = None  # the last message shown in an error dialog
         self.setCentralWidget(self.canvas)
         self.setAcceptDrops(True)
@@ -93,7 +120,7 @@ class MainWindow(QMainWindow):
 
     # -- construction
     def _build_docks(self) -> None:
-        self.tool_options = ToolOptionsPanel(self.brush)
+        self.tool_options = ToolOptionsPanel(self.brush, self.selection)
         self.jobs_panel = JobsPanel(self.operations.engine, self.operations)
         self.layers_panel = LayersPanel(self.document)
         for title, widget, area in (
@@ -152,8 +179,21 @@ class MainWindow(QMainWindow):
         )
         self.cancel_action = self._action("&Cancel job", self.operations.cancel, "Escape")
         self.clear_mask_action = self._action(
-            "Clear &mask", self.document.clear_mask, "Ctrl+Shift+A"
+            "&Deselect (clear mask)", self.document.clear_mask, "Ctrl+D"
         )
+        mask_edits = self._mask_edits()
+        self.select_menu_actions = [
+            self._action("Select &all", mask_edits["all"], "Ctrl+A"),
+            self.clear_mask_action,
+            self._action("&Invert selection", mask_edits["invert"], "Ctrl+Shift+I"),
+            None,
+            self._action("&Grow…", mask_edits["grow"], tip="Grow the mask by some pixels"),
+            self._action("&Shrink…", mask_edits["shrink"], tip="Shrink the mask by some pixels"),
+            self._action("&Feather…", mask_edits["feather"], "Shift+F6", "Soften the mask edge"),
+            None,
+            self._action("I&mport mask…", self.import_mask_dialog, tip="White (or opaque) = hole"),
+            self._action("E&xport mask…", self.export_mask_dialog, tip="Save the mask as a PNG"),
+        ]
         doc, guarded = self.document, self._guarded
         self.new_layer_action = self._action("&New layer", guarded(doc.new_layer), "Ctrl+Shift+N")
         self.duplicate_layer_action = self._action(
@@ -204,12 +244,26 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.upscale_models.changed.connect(self._refresh_state)
         self.operations.models_changed.connect(self.upscale_models.update_status)
-        self.brush_action = self._action(
-            "&Brush", lambda: self.brush.set_erase(False), "B", "Mask brush"
-        )
+        self.tool_group = QActionGroup(self)
+        tool_actions = {}
+        for key, text, shortcut, tip in (
+            ("brush", "&Brush", "B", "Mask brush: paint over what to erase"),
+            ("rectangle", "&Rectangle select", "M", "Drag a rectangle (Shift adds, Alt subtracts)"),
+            ("lasso", "&Lasso select", "L", "Draw around an area (Shift adds, Alt subtracts)"),
+            ("wand", "Magic &wand", "W", "Select similar colours around a click"),
+            ("smart", "&Smart select", "Shift+W",
+             "Drag a box around an object; then Shift+drag marks more of it, Alt+drag background"),
+        ):  # fmt: skip
+            action = self._action(text, lambda _=False, k=key: self.use_tool(k), shortcut, tip)
+            action.setCheckable(True)
+            action.setChecked(key == "brush")
+            self.tool_group.addAction(action)
+            tool_actions[key] = action
+        self.tool_actions = tool_actions
+        self.brush_action = tool_actions["brush"]
         self.eraser_action = self._action(
             "Mask &eraser",
-            lambda: self.brush.set_erase(not self.brush.erase),
+            lambda: (self.use_tool("brush"), self.brush.set_erase(not self.brush.erase)),
             "E",
             "Toggle mask eraser",
         )
@@ -249,9 +303,8 @@ class MainWindow(QMainWindow):
                 self.accept_action,
                 self.discard_action,
                 self.cancel_action,
-                None,
-                self.clear_mask_action,
             ],
+            "&Select": self.select_menu_actions,
             "&Layer": self.layer_actions,
             "&Image": [
                 self.upscale_actions[2],
@@ -269,7 +322,13 @@ class MainWindow(QMainWindow):
                 self.fit_action,
                 self.actual_action,
             ],
-            "&Tools": [self.brush_action, self.eraser_action, self.grow_action, self.shrink_action],
+            "&Tools": [
+                *self.tool_actions.values(),
+                None,
+                self.eraser_action,
+                self.grow_action,
+                self.shrink_action,
+            ],
         }
         menus["&Edit"] += [None, self.settings_action]
         menus["&Help"] = [self.shortcuts_action]
@@ -307,8 +366,11 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(history.can_redo() and not busy)
         self.undo_action.setText(f"&Undo {history.undo_text()}".strip())
         self.redo_action.setText(f"&Redo {history.redo_text()}".strip())
-        for action in (self.save_action, self.save_as_action, self.clear_mask_action):
+        for action in (self.save_action, self.save_as_action):
             action.setEnabled(has_image)
+        for action in self.select_menu_actions:
+            if action is not None:
+                action.setEnabled(has_image)
         for action in self.layer_actions:
             action.setEnabled(has_image and not busy)
         model_ready = self.upscale_models.selected() is not None
@@ -388,6 +450,67 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(True)
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    def use_tool(self, key: str) -> None:
+        self.canvas.set_tool(self.tools[key])
+        self.tool_actions[key].setChecked(True)
+
+    def _mask_edits(self):
+        """Select-menu edits of the mask; each one undo step (Document.set_mask)."""
+        doc = self.document
+
+        def edit(transform, text: str, ask: str | None = None):
+            def run(_=False, px: int | None = None) -> None:
+                if ask is not None and px is None:
+                    px, ok = QInputDialog.getInt(self, text, ask, 8, 1, 500)
+                    if not ok:
+                        return
+                new = transform(doc.mask.pixels) if px is None else transform(doc.mask.pixels, px)
+                doc.set_mask(new, text)
+
+            return run
+
+        return {
+            "all": edit(lambda mask: np.full_like(mask, 255), "Select all"),
+            "invert": edit(selection.invert, "Invert selection"),
+            "grow": edit(selection.grow, "Grow selection", "Grow by (pixels):"),
+            "shrink": edit(selection.shrink, "Shrink selection", "Shrink by (pixels):"),
+            "feather": edit(selection.feather, "Feather selection", "Feather radius (pixels):"),
+        }
+
+    def import_mask_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import mask", "", OPEN_FILTER)
+        if path:
+            self.import_mask(Path(path))
+
+    def import_mask(self, path: Path) -> bool:
+        try:
+            mask = load_mask(path, self.settings.max_pixels)
+        except ImageFileError as error:
+            self.show_error(str(error))
+            return False
+        doc = self.document
+        if mask.shape != (doc.height, doc.width):
+            mask = resize_mask(mask, doc.width, doc.height)
+            self.statusBar().showMessage(
+                f"Resized the mask from {path.name} to the image size.", 8000
+            )
+        doc.set_mask(mask, "Import mask")
+        return True
+
+    def export_mask_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export mask", "mask.png", "PNG (*.png)")
+        if path:
+            self.export_mask(Path(path))
+
+    def export_mask(self, path: Path) -> bool:
+        mask = self.document.mask.pixels
+        try:
+            save_image(path, np.dstack([mask, mask, mask, np.full_like(mask, 255)]))
+        except ImageFileError as error:
+            self.show_error(str(error))
+            return False
+        return True
 
     def import_model_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

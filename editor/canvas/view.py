@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QPixmap,
+    QPolygonF,
     QTabletEvent,
     QWheelEvent,
 )
@@ -181,6 +182,7 @@ class CanvasView(QWidget):
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 1.0)
                 painter.drawImage(visible, self._qimage, source)
                 self._paint_before(painter)
+        self._paint_tool_overlay(painter)
         self._paint_brush_outline(painter)
         painter.end()
 
@@ -212,6 +214,26 @@ class CanvasView(QWidget):
             painter.drawText(QPointF(divider - 52, 18), "Before")
             painter.drawText(QPointF(divider + 10, 18), "After")
 
+    def _paint_tool_overlay(self, painter: QPainter) -> None:
+        """The rubber band of a selection tool being dragged (marching-ants style)."""
+        points = getattr(self.tool, "overlay_points", lambda: [])()
+        if len(points) < 2:
+            return
+        polygon = QPolygonF([self.image_to_view(x, y) for x, y in points])
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for color, style in (
+            (QColor(0, 0, 0), Qt.PenStyle.SolidLine),
+            (QColor(255, 255, 255), Qt.PenStyle.DashLine),
+        ):
+            painter.setPen(QPen(color, 1, style))
+            if getattr(self.tool, "closed_overlay", True):
+                painter.drawPolygon(polygon)
+            else:
+                painter.drawPolyline(polygon)
+        painter.restore()
+
     def _paint_brush_outline(self, painter: QPainter) -> None:
         if self._cursor_pos is None or self.tool is None or self._pan_anchor is not None:
             return
@@ -223,6 +245,14 @@ class CanvasView(QWidget):
             painter.setPen(QPen(color, width))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(self._cursor_pos, radius, radius)
+
+    def _refresh_overlay(self) -> None:
+        if hasattr(self.tool, "overlay_points"):
+            self.update()
+
+    def set_tool(self, tool) -> None:
+        self.tool = tool
+        self.update()
 
     def _update_outline(self, new_pos: QPointF | None) -> None:
         radius = (self.tool.outline_radius() * self.scale if self.tool else 0) + 3
@@ -260,6 +290,7 @@ class CanvasView(QWidget):
         ):
             self._drawing = True
             self.tool.press(self._stroke_point(event.position()), event.modifiers())
+            self._refresh_overlay()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         position = event.position()
@@ -275,6 +306,7 @@ class CanvasView(QWidget):
             self.update()
         elif self._drawing and not self._tablet_active:
             self.tool.move(self._stroke_point(position), event.modifiers())
+            self._refresh_overlay()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._dragging_divider:
@@ -294,6 +326,7 @@ class CanvasView(QWidget):
         ):
             self._drawing = False
             self.tool.release(self._stroke_point(event.position()), event.modifiers())
+            self._refresh_overlay()
 
     def tabletEvent(self, event: QTabletEvent) -> None:
         # Tablet input carries pressure; mouse events synthesised from it are ignored.

@@ -188,6 +188,13 @@ class Document(QObject):
                 SetPreviewCommand(self, self.preview, None, text, self.preview_target)
             )
 
+    def set_mask(self, mask: np.ndarray, text: str) -> None:
+        """Replace the mask (a selection, an import) as one undo step storing changed tiles."""
+        diff = record_write(self.mask.pixels, self.full_rect(), mask)
+        if not diff.is_empty():
+            self.notify_pixels(self.mask, diff.bounds)
+            self.history.push(PixelEditCommand(self, self.mask, diff, text), applied=True)
+
     def clear_mask(self) -> None:
         diff = record_write(self.mask.pixels, self.full_rect(), 0)
         if not diff.is_empty():

@@ -9,7 +9,7 @@ from editor.tools.brush import MAX_DIAMETER, MIN_DIAMETER, BrushState
 
 
 class ToolOptionsPanel(QWidget):
-    def __init__(self, state: BrushState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: BrushState, selection=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.size = QSpinBox(suffix=" px", minimum=int(MIN_DIAMETER), maximum=int(MAX_DIAMETER))
@@ -25,6 +25,17 @@ class ToolOptionsPanel(QWidget):
         layout.addRow("Hardness", self.hardness)
         layout.addRow(self.erase)
         layout.addRow(self.pressure)
+        if selection is not None:
+            self.tolerance = QSpinBox(minimum=0, maximum=255, value=selection.tolerance)
+            self.tolerance.setToolTip(
+                "Magic wand: how different a colour may be and still be selected"
+            )
+            self.contiguous = QCheckBox("Contiguous", checked=selection.contiguous)
+            self.contiguous.setToolTip("Magic wand: only areas connected to the click")
+            layout.addRow("Wand tolerance", self.tolerance)
+            layout.addRow(self.contiguous)
+            self.tolerance.valueChanged.connect(lambda v: setattr(selection, "tolerance", v))
+            self.contiguous.toggled.connect(lambda on: setattr(selection, "contiguous", on))
         self.size.valueChanged.connect(lambda v: state.update(diameter=v))
         self.hardness.valueChanged.connect(lambda v: state.update(hardness=v / 100.0))
         self.erase.toggled.connect(state.set_erase)
