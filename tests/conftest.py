@@ -44,3 +44,21 @@ def photo() -> np.ndarray:
     out[..., :3] = np.clip(rgb, 0, 255)
     out[..., 3] = 255
     return out
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    """A real, shown main window. Closing it at the end of a test never blocks on the
+    "unsaved changes" question (answered Discard unless a test patches it)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from editor.app import build_window
+    from editor.settings import Settings
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    win = build_window(Settings())
+    qtbot.addWidget(win)
+    win.resize(900, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    return win

@@ -9,21 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
-from editor.app import build_window
 from editor.document.layers import Layer, LayerKind
-from editor.settings import Settings
-
-
-@pytest.fixture
-def window(qtbot, monkeypatch):
-    # Closing at the end of a test must not block on the "unsaved changes" question.
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win = build_window(Settings())
-    qtbot.addWidget(win)
-    win.resize(900, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 @pytest.fixture

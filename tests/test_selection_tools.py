@@ -5,27 +5,17 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QMessageBox
-
-from editor.app import build_window
-from editor.settings import Settings
 
 NO = Qt.KeyboardModifier.NoModifier
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win = build_window(Settings())
-    qtbot.addWidget(win)
-    win.resize(900, 700)
-    win.show()
-    qtbot.waitExposed(win)
+def window(window):
     image = np.zeros((100, 200, 4), np.uint8)
     image[...] = [30, 30, 30, 255]
     image[20:60, 120:180] = [240, 240, 240, 255]  # a bright box on a dark background
-    win.document.load(image)
-    return win
+    window.document.load(image)
+    return window
 
 
 def _at(window, x, y) -> QPoint:

@@ -5,9 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
-from editor.app import build_window
 from editor.panels.settings_dialog import SettingsDialog
 from editor.panels.shortcuts_dialog import shortcut_rows
 from editor.settings import Settings, recent_files, remember_file
@@ -42,14 +40,6 @@ def test_settings_dialog_edits_a_copy(qtbot):
     values = dialog.values()
     assert (values.device, values.tile_size, values.max_megapixels) == ("cpu", 512, 50)
     assert original.device == "auto"
-
-
-@pytest.fixture
-def window(qtbot, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win = build_window(Settings())
-    qtbot.addWidget(win)
-    return win
 
 
 def test_applied_settings_reach_the_document_and_file_limit(window, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from editor.fileio.errors import ImageFileError
+from editor.fileio.errors import ImageFileError, opening_error
 
 DEFAULT_MAX_PIXELS = 200_000_000  # 200 MP: larger files are refused unless the setting allows
 
@@ -91,12 +91,8 @@ def load_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXEL
                 pixels = _to_rgba(image, notices)
     except ImageFileError:
         raise
-    except FileNotFoundError as error:
-        raise ImageFileError(f"{path.name} does not exist.") from error
-    except IsADirectoryError as error:
-        raise ImageFileError(f"{path.name} is a folder, not an image.") from error
-    except PermissionError as error:
-        raise ImageFileError(f"Permission denied reading {path.name}.") from error
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
+        raise opening_error(path, error) from error
     except UnidentifiedImageError as error:
         raise ImageFileError(f"{path.name} is not an image file Retouch can read.") from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:

@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image
 
 from editor.fileio.atomic import atomic_write
-from editor.fileio.errors import ImageFileError
+from editor.fileio.errors import ImageFileError, opening_error
 from editor.fileio.load import DEFAULT_MAX_PIXELS, _to_rgba
 
 MIMETYPE = "image/openraster"
@@ -387,18 +387,12 @@ def _read_layer(reader: _Reader, element: ET.Element, inherited: _Inherited, ind
 def _open_archive(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
-    except FileNotFoundError as error:
-        raise ImageFileError(f"{path.name} does not exist.") from error
-    except IsADirectoryError as error:
-        raise ImageFileError(f"{path.name} is a folder, not an image.") from error
-    except PermissionError as error:
-        raise ImageFileError(f"Permission denied reading {path.name}.") from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
         raise ImageFileError(
             f"{path.name} is not an OpenRaster file (not a zip archive)."
         ) from error
     except OSError as error:
-        raise ImageFileError(f"Could not read {path.name}: {error.strerror or error}") from error
+        raise opening_error(path, error) from error
 
 
 def read_ora(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> OraImage:

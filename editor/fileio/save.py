@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from editor.core.pixels import flatten_on
+from editor.fileio.atomic import atomic_write
 from editor.fileio.errors import ImageFileError
 
 # Pillow format name for each extension we write, and whether it keeps alpha.
@@ -41,7 +40,7 @@ def save_image(
 ) -> None:
     """Write RGBA uint8 `pixels` to `path` (format from the extension), keeping EXIF and ICC.
 
-    Written to a temporary file in the same folder, flushed, then renamed over the target.
+    Written atomically (editor.fileio.atomic): a failed save leaves the old file intact.
     """
     path = Path(path)
     fmt, keeps_alpha = format_for(path)
@@ -57,19 +56,5 @@ def save_image(
         options["icc_profile"] = icc_profile
     if fmt in ("JPEG", "WEBP"):
         options["quality"] = quality
-    folder = path.parent if str(path.parent) else Path(".")
-    temp_name = None
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(handle, "wb") as stream:
-            image.save(stream, format=fmt, **options)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-        temp_name = None
-    except OSError as error:
-        raise ImageFileError(f"Could not save {path.name}: {error.strerror or error}") from error
-    finally:
-        if temp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
+    with atomic_write(path) as stream:
+        image.save(stream, format=fmt, **options)
