@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from editor.canvas.view import CanvasView
 from editor.core import selection
+from editor.core.brush import BrushSettings
 from editor.core.resample import resize_mask
 from editor.document.document import Document, LayerLocked
 from editor.document.io import is_layered, open_into, save_document
@@ -80,12 +81,14 @@ class MainWindow(QMainWindow):
         self.brush = BrushState(parent=self)
         self.canvas = CanvasView(document)
         self.selection = SelectionSettings(self)
+        self.pen = BrushState(BrushSettings(diameter=4, hardness=1.0, spacing=0.1), self)
         self.tools = {
             "brush": MaskBrushTool(document, self.brush),
             "rectangle": RectangleSelectTool(document),
             "lasso": LassoSelectTool(document),
             "wand": MagicWandTool(document, self.selection),
             "smart": SmartSelectTool(document, operations),
+            "pen": MaskBrushTool(document, self.pen, document.sketch_layer),
         }
         self.canvas.set_tool(self.tools["brush"])
         self.last_error: str | None = None  # the last message shown in an error dialog
@@ -251,6 +254,7 @@ class MainWindow(QMainWindow):
             ("rectangle", "&Rectangle select", "M", "Drag a rectangle (Shift adds, Alt subtracts)"),
             ("lasso", "&Lasso select", "L", "Draw around an area (Shift adds, Alt subtracts)"),
             ("wand", "Magic &wand", "W", "Select similar colours around a click"),
+            ("pen", "Sketch &pen", "P", "Draw black lines on the sketch layer (E erases)"),
             ("smart", "&Smart select", "Shift+W",
              "Drag a box around an object; then Shift+drag marks more of it, Alt+drag background"),
         ):  # fmt: skip
@@ -262,13 +266,12 @@ class MainWindow(QMainWindow):
         self.tool_actions = tool_actions
         self.brush_action = tool_actions["brush"]
         self.eraser_action = self._action(
-            "Mask &eraser",
-            lambda: (self.use_tool("brush"), self.brush.set_erase(not self.brush.erase)),
-            "E",
-            "Toggle mask eraser",
+            "&Eraser", self._toggle_eraser, "E", "Toggle the eraser of the mask brush or sketch pen"
         )
-        self.grow_action = self._action("Bigger brush", self.brush.grow, "]")
-        self.shrink_action = self._action("Smaller brush", self.brush.shrink, "[")
+        self.grow_action = self._action("Bigger brush", lambda: self._brush_state().grow(), "]")
+        self.shrink_action = self._action(
+            "Smaller brush", lambda: self._brush_state().shrink(), "["
+        )
         self.zoom_in_action = self._action(
             "Zoom &in", lambda: self.canvas.zoom_by(1), ["Ctrl++", "Ctrl+="]
         )
@@ -454,6 +457,17 @@ class MainWindow(QMainWindow):
     def use_tool(self, key: str) -> None:
         self.canvas.set_tool(self.tools[key])
         self.tool_actions[key].setChecked(True)
+        self.tool_options.set_state(self._brush_state())
+
+    def _brush_state(self) -> BrushState:
+        """The pen's settings while the sketch pen is in use, else the mask brush's."""
+        return self.pen if self.canvas.tool is self.tools["pen"] else self.brush
+
+    def _toggle_eraser(self) -> None:
+        if self.canvas.tool not in (self.tools["brush"], self.tools["pen"]):
+            self.use_tool("brush")
+        state = self._brush_state()
+        state.set_erase(not state.erase)
 
     def _mask_edits(self):
         """Select-menu edits of the mask; each one undo step (Document.set_mask)."""

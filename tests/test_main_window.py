@@ -261,3 +261,21 @@ def test_cli_lists_and_flattens_openraster(window, photo_file, tmp_path):
     assert done.returncode == 0
     flat = np.asarray(Image.open(tmp_path / "flat.png").convert("RGBA"))
     assert np.array_equal(flat, window.document.flattened())
+
+
+def test_sketch_pen_draws_on_a_sketch_layer(qtbot, window, photo_file):
+    window.open_path(photo_file)
+    doc = window.document
+    window.tool_actions["pen"].trigger()
+    assert window.tool_options.size.value() == 4  # the panel shows the pen's settings
+    _drag(qtbot, window.canvas, [_view_point(window, x, 30) for x in range(20, 100, 5)])
+    sketch = doc.layers[-1]
+    assert sketch.kind is LayerKind.SKETCH and sketch.name == "Sketch"
+    assert sketch.pixels[30, 60].tolist() == [0, 0, 0, 255] and sketch.pixels[60, 60, 3] == 0
+    assert not doc.mask.pixels.any()  # the pen never touches the mask
+    assert doc.composite()[30, 60].tolist() == [0, 0, 0, 255]
+    qtbot.keyClick(window.canvas, Qt.Key.Key_E)
+    _drag(qtbot, window.canvas, [_view_point(window, 60, 30)])
+    assert sketch.pixels[30, 60, 3] == 0
+    window.undo_action.trigger()
+    assert sketch.pixels[30, 60, 3] == 255

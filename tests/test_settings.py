@@ -57,5 +57,5 @@ def test_shortcut_sheet_and_tooltips_show_the_keys(window):
     rows = {(menu, action): keys for menu, action, keys in shortcut_rows(window.menus)}
     assert rows[("File", "Open…")] == "Ctrl+O"
     assert rows[("Edit", "Accept result")].startswith("Return")
-    assert rows[("Tools", "Mask eraser")] == "E"
+    assert rows[("Tools", "Eraser")] == "E" and rows[("Tools", "Sketch pen")] == "P"
     assert "(Ctrl+Shift+S)" in window.save_as_action.toolTip()

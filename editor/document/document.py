@@ -266,6 +266,17 @@ class Document(QObject):
         if after != self.layers:
             self._push_stack(after, f"Move {layer.name}", layer)
 
+    def sketch_layer(self) -> Layer:
+        """The topmost sketch layer, made (as its own undo step) when there is none."""
+        for layer in reversed(self.layers):
+            if layer.kind is LayerKind.SKETCH:
+                return layer
+        active = self.active_layer
+        layer = Layer("Sketch", LayerKind.SKETCH, np.zeros((self.height, self.width, 4), np.uint8))
+        self.add_layer(layer, len(self.layers), "Add sketch layer")
+        self.set_active(active)
+        return layer
+
     def move_active(self, steps: int) -> None:
         """Raise (+) or lower (-) the active layer by `steps` places."""
         layer = self.active_layer
@@ -353,17 +364,19 @@ class LayerLocked(Exception):
 
 
 class MaskStroke:
-    """One brush stroke on a mask layer: dabs are applied live, the stroke is one undo step."""
+    """One brush stroke: dabs are applied live, the stroke is one undo step. On a mask the
+    dabs set coverage; on an RGBA layer (a sketch) they set the alpha of its black lines."""
 
     def __init__(self, document: Document, layer: Layer) -> None:
         self.document, self.layer = document, layer
         self._recorder = TileRecorder(layer.pixels)
+        self._coverage = layer.pixels if layer.pixels.ndim == 2 else layer.pixels[..., 3]
 
     def dab(self, x: float, y: float, radius: float, hardness: float, erase: bool = False) -> None:
         lx, ly = x - self.layer.x, y - self.layer.y
         height, width = self.layer.pixels.shape[:2]
         self._recorder.touch(dab_rect(lx, ly, radius).clamped(width, height))
-        changed = stamp_dab(self.layer.pixels, lx, ly, radius, hardness, erase=erase)
+        changed = stamp_dab(self._coverage, lx, ly, radius, hardness, erase=erase)
         if changed is not None:
             self.document.notify_pixels(self.layer, changed)
 

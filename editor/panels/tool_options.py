@@ -36,10 +36,17 @@ class ToolOptionsPanel(QWidget):
             layout.addRow(self.contiguous)
             self.tolerance.valueChanged.connect(lambda v: setattr(selection, "tolerance", v))
             self.contiguous.toggled.connect(lambda on: setattr(selection, "contiguous", on))
-        self.size.valueChanged.connect(lambda v: state.update(diameter=v))
-        self.hardness.valueChanged.connect(lambda v: state.update(hardness=v / 100.0))
-        self.erase.toggled.connect(state.set_erase)
-        self.pressure.toggled.connect(lambda on: state.update(use_pressure=on))
+        # The widgets edit whichever brush is current (mask brush or sketch pen).
+        self.size.valueChanged.connect(lambda v: self.state.update(diameter=v))
+        self.hardness.valueChanged.connect(lambda v: self.state.update(hardness=v / 100.0))
+        self.erase.toggled.connect(lambda on: self.state.set_erase(on))
+        self.pressure.toggled.connect(lambda on: self.state.update(use_pressure=on))
+        self.set_state(state)
+
+    def set_state(self, state: BrushState) -> None:
+        if getattr(self, "_bound", None) is not None:
+            self._bound.changed.disconnect(self._show_state)
+        self.state = self._bound = state
         state.changed.connect(self._show_state)
         self._show_state()
 

@@ -46,11 +46,13 @@ class BrushState(QObject):
 
 
 class MaskBrushTool:
-    """Paints dabs on the document's mask; one press-to-release stroke is one undo step."""
+    """Paints dabs on the document's mask (or on the layer `target` returns, e.g. the sketch
+    layer for the sketch pen); one press-to-release stroke is one undo step."""
 
-    def __init__(self, document, state: BrushState) -> None:
+    def __init__(self, document, state: BrushState, target=None) -> None:
         self.document = document
         self.state = state
+        self.target = target or (lambda: document.mask)
         self._stroke = None
         self._spacer: DabSpacer | None = None
         self._erasing = False
@@ -61,7 +63,7 @@ class MaskBrushTool:
     def press(self, point: StrokePoint, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
         settings = self.state.settings
         self._erasing = self.state.erase or bool(modifiers & Qt.KeyboardModifier.AltModifier)
-        self._stroke = self.document.begin_stroke()
+        self._stroke = self.document.begin_stroke(self.target())
         self._spacer = DabSpacer(settings.diameter * settings.spacing)
         self._paint(point)
 
@@ -73,7 +75,8 @@ class MaskBrushTool:
         if self._stroke is None:
             return
         self._paint(point)
-        self._stroke.end("Erase mask" if self._erasing else "Paint mask")
+        kind = "sketch" if self.target() is not self.document.mask else "mask"
+        self._stroke.end(f"Erase {kind}" if self._erasing else f"Paint {kind}")
         self._stroke = self._spacer = None
 
     def _paint(self, point: StrokePoint) -> None:
