@@ -12,7 +12,7 @@ from pathlib import Path
 from editor.engine.context import JobCancelled, JobContext, JobError
 from editor.fileio.errors import ImageFileError
 
-COMMANDS = ("inpaint", "upscale", "models", "layers", "export")
+COMMANDS = ("inpaint", "upscale", "models", "layers", "export", "stylize")
 
 
 def is_command(argv: list[str]) -> bool:
@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     from editor.cli_models import add_subcommands as add_model_commands
 
     add_model_commands(commands)
+    from editor.cli_stylize import add_subcommands as add_stylize_commands
+
+    add_stylize_commands(commands)
     return parser
 
 

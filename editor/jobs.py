@@ -23,6 +23,7 @@ from editor.engine.models import (
 from editor.engine.requests import InpaintRequest, UpscaleRequest
 from editor.engine.results import PatchResult
 from editor.engine.select import SmartSelectRequest
+from editor.engine.stylize import StylizeRequest
 from editor.settings import Settings
 
 
@@ -41,10 +42,12 @@ class Operations(QObject):
         self.active_job: int | None = None  # the one user-visible job (progress bar, Cancel)
         self._on_result: dict[int, Callable[[object], None]] = {}
         self._notices: list[str] = []  # what the engine said about the job being finished
+        self._last_preview: tuple[int, np.ndarray] | None = None  # (job, image) forming live
         engine.finished.connect(self._on_finished)
         engine.failed.connect(self._on_failed)
         engine.cancelled.connect(self._on_cancelled)
         engine.noticed.connect(self._on_noticed)
+        engine.preview.connect(self._on_preview)
         document.reset.connect(self._on_document_reset)
 
     def is_busy(self) -> bool:
@@ -91,6 +94,18 @@ class Operations(QObject):
             ),
         )
 
+    def stylize(self, style: np.ndarray, strength: float, size: int, iterations: int,
+                inside_mask: bool) -> int | None:  # fmt: skip
+        """Gatys style transfer; previews appear while it optimises, Cancel keeps the last."""
+        if not self._has_image():
+            return None
+        doc = self.document
+        mask = doc.mask.pixels.copy() if inside_mask and mask_bbox(doc.mask.pixels) else None
+        image = doc.image_layer.pixels.copy()
+        request = StylizeRequest(image=image, style=style, strength=strength,
+                                 iterations=iterations, size=size, mask=mask)  # fmt: skip
+        return self._submit(request, "Style transfer", self._show_patch)
+
     def refresh_models(self, task: str) -> None:
         """Ask (in the background) which models of `task` have weights; see models_changed."""
         job = self.engine.submit(ModelStatusRequest(task), "Checking models")
@@ -106,8 +121,26 @@ class Operations(QObject):
 
     def cancel(self) -> None:
         if self.active_job is not None:
-            self.engine.cancel(self.active_job)
+            job = self.active_job
+            self.engine.cancel(job)
             self._done()
+            self._keep_last_preview(job)
+
+    def _on_preview(self, job_id: int, image: np.ndarray) -> None:
+        if job_id == self.active_job:
+            self._last_preview = (job_id, image)
+            self.document.set_preview(Layer("Style transfer (forming)", LayerKind.RESULT, image))
+
+    def _keep_last_preview(self, job_id: int) -> None:
+        """A cancelled job that showed previews leaves its last one as the pending result."""
+        if self._last_preview is not None and self._last_preview[0] == job_id:
+            self.document.set_preview(
+                Layer("Style transfer", LayerKind.RESULT, self._last_preview[1])
+            )
+            self.message.emit(
+                "Cancelled: the last preview is kept. Enter to accept, Esc to discard."
+            )
+        self._last_preview = None
 
     # -- plumbing
     def _has_image(self) -> bool:
@@ -138,6 +171,7 @@ class Operations(QObject):
             self.cancel()
 
     def _on_finished(self, job_id: int, result: object) -> None:
+        self._last_preview = None
         handler = self._on_result.pop(job_id, None)
         if job_id == self.active_job:
             self._done()
@@ -155,6 +189,7 @@ class Operations(QObject):
         if job_id == self.active_job:
             self._done()
             self.message.emit("Cancelled.")
+            self._keep_last_preview(job_id)
 
     def _on_noticed(self, job_id: int, text: str) -> None:
         if job_id in self._on_result:

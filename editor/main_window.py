@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
@@ -20,7 +19,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -28,18 +26,20 @@ from PySide6.QtWidgets import (
 )
 
 from editor.canvas.view import CanvasView
-from editor.core import selection
 from editor.core.brush import BrushSettings
-from editor.core.resample import resize_mask
-from editor.document.document import Document, LayerLocked
+from editor.document.document import Document
 from editor.document.io import is_layered, open_into, save_document
 from editor.fileio.errors import ImageFileError
-from editor.fileio.load import READABLE_SUFFIXES, load_mask
-from editor.fileio.save import WRITABLE, save_image
+from editor.fileio.load import READABLE_SUFFIXES
+from editor.fileio.save import WRITABLE
 from editor.jobs import Operations
+from editor.menus.actions import guarded, make_action
+from editor.menus.filter_menu import FilterMenu
+from editor.menus.image_menu import ImageMenu
+from editor.menus.select_menu import SelectMenu
+from editor.panels.filter_dialogs import StyleOptions
 from editor.panels.jobs import JobsPanel
 from editor.panels.layers import LayersPanel
-from editor.panels.model_menu import ModelMenu
 from editor.panels.settings_dialog import SettingsDialog
 from editor.panels.shortcuts_dialog import ShortcutsDialog, shortcut_rows
 from editor.panels.tool_options import ToolOptionsPanel
@@ -91,7 +91,8 @@ class MainWindow(QMainWindow):
             "pen": MaskBrushTool(document, self.pen, document.sketch_layer),
         }
         self.canvas.set_tool(self.tools["brush"])
-        self.last_error: str | None = None  # the last message shown in an error dialog
+        self.last_error: str | None = None
+        self.style_options = StyleOptions()  # the last message shown in an error dialog
         self.setCentralWidget(self.canvas)
         self.setAcceptDrops(True)
         self.resize(1200, 800)
@@ -103,16 +104,16 @@ class MainWindow(QMainWindow):
         self._zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self._zoom_label)
         self.canvas.zoom_changed.connect(lambda s: self._zoom_label.setText(f"{s * 100:.0f} %"))
-        document.history_changed.connect(self._refresh_state)
-        document.preview_changed.connect(self._refresh_state)
-        document.reset.connect(self._refresh_state)
-        document.layers_changed.connect(self._refresh_state)
-        operations.busy_changed.connect(self._refresh_state)
+        document.history_changed.connect(self.refresh_state)
+        document.preview_changed.connect(self.refresh_state)
+        document.reset.connect(self.refresh_state)
+        document.layers_changed.connect(self.refresh_state)
+        operations.busy_changed.connect(self.refresh_state)
         operations.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         operations.error.connect(self.show_error)
         if autosaver is not None:
             autosaver.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        self._refresh_state()
+        self.refresh_state()
         self.setWindowIcon(QIcon(str(resource("icons", "retouch.svg"))))
         # Which models have weights: asked once the window is up, off the UI thread.
         QTimer.singleShot(1500, lambda: self.operations.refresh_models("upscale"))
@@ -137,20 +138,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        tip = tip or text.replace("&", "")
-        if shortcut is not None:
-            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-            keys = ", ".join(
-                QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts
-            )
-            tip = f"{tip} ({keys})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
-        return action
+        return make_action(self, text, slot, shortcut, tip)
 
     def _build_actions(self) -> None:
         keys = QKeySequence.StandardKey
@@ -168,12 +156,6 @@ class MainWindow(QMainWindow):
         self.redo_action = self._action(
             "&Redo", self.document.history.redo, ["Ctrl+Shift+Z", "Ctrl+Y"]
         )
-        self.erase_fast_action = self._action(
-            "Erase (&fast)",
-            lambda: self.operations.erase("telea"),
-            "Shift+Backspace",
-            "Fill the masked area from its surroundings (classical, no model)",
-        )
         self.accept_action = self._action(
             "&Accept result", self._guarded(self.document.accept_preview), ["Return", "Enter"]
         )
@@ -181,22 +163,6 @@ class MainWindow(QMainWindow):
             "&Discard result", self.document.discard_preview, "Escape"
         )
         self.cancel_action = self._action("&Cancel job", self.operations.cancel, "Escape")
-        self.clear_mask_action = self._action(
-            "&Deselect (clear mask)", self.document.clear_mask, "Ctrl+D"
-        )
-        mask_edits = self._mask_edits()
-        self.select_menu_actions = [
-            self._action("Select &all", mask_edits["all"], "Ctrl+A"),
-            self.clear_mask_action,
-            self._action("&Invert selection", mask_edits["invert"], "Ctrl+Shift+I"),
-            None,
-            self._action("&Grow…", mask_edits["grow"], tip="Grow the mask by some pixels"),
-            self._action("&Shrink…", mask_edits["shrink"], tip="Shrink the mask by some pixels"),
-            self._action("&Feather…", mask_edits["feather"], "Shift+F6", "Soften the mask edge"),
-            None,
-            self._action("I&mport mask…", self.import_mask_dialog, tip="White (or opaque) = hole"),
-            self._action("E&xport mask…", self.export_mask_dialog, tip="Save the mask as a PNG"),
-        ]
         doc, guarded = self.document, self._guarded
         self.new_layer_action = self._action("&New layer", guarded(doc.new_layer), "Ctrl+Shift+N")
         self.duplicate_layer_action = self._action(
@@ -226,27 +192,9 @@ class MainWindow(QMainWindow):
         ]
         for action, symbol in zip(self.layer_actions, "+⧉▲▼⤓▭✕", strict=True):
             action.setIconText(symbol)  # compact buttons in the layers panel
-        self.upscale_models = ModelMenu("Upscale &model", "upscale", self)
-        self.upscale_actions = {
-            scale: self._action(
-                f"&Upscale ×{scale}",
-                lambda _=False, s=scale: self.operations.upscale(s, self.upscale_models.selected()),
-                shortcut,
-                f"Make the image {scale}× larger with the chosen model; all layers follow",
-            )
-            for scale, shortcut in ((2, "Ctrl+Alt+2"), (4, "Ctrl+Alt+4"))
-        }
-        self.fetch_upscale_action = self._action(
-            "&Download upscaling models",
-            lambda: self.operations.fetch_model(self.upscale_models.first_missing(), "upscale"),
-            tip="Fetch Real-ESRGAN weights (checked by sha256) into the model cache",
-        )
-        self.import_model_action = self._action(
-            "&Import model weights…", self.import_model_dialog,
-            tip="Convert a downloaded checkpoint (.pth weights or .safetensors); never runs code",
-        )  # fmt: skip
-        self.upscale_models.changed.connect(self._refresh_state)
-        self.operations.models_changed.connect(self.upscale_models.update_status)
+        self.select_menu = SelectMenu(self)
+        self.filter_menu = FilterMenu(self)
+        self.image_menu = ImageMenu(self)
         self.tool_group = QActionGroup(self)
         tool_actions = {}
         for key, text, shortcut, tip in (
@@ -302,21 +250,14 @@ class MainWindow(QMainWindow):
                 self.undo_action,
                 self.redo_action,
                 None,
-                self.erase_fast_action,
                 self.accept_action,
                 self.discard_action,
                 self.cancel_action,
             ],
-            "&Select": self.select_menu_actions,
+            "&Select": self.select_menu.actions,
             "&Layer": self.layer_actions,
-            "&Image": [
-                self.upscale_actions[2],
-                self.upscale_actions[4],
-                self.upscale_models,
-                None,
-                self.fetch_upscale_action,
-                self.import_model_action,
-            ],
+            "Fi&lter": self.filter_menu.actions,
+            "&Image": self.image_menu.actions,
             "&View": [
                 self.split_action,
                 None,
@@ -347,18 +288,10 @@ class MainWindow(QMainWindow):
                     menu.addAction(action)
 
     def _guarded(self, edit):
-        """Wrap a document edit so a refused edit (locked layer, ...) becomes a message."""
-
-        def run() -> None:
-            try:
-                edit()
-            except LayerLocked as refusal:
-                self.show_error(str(refusal))
-
-        return run
+        return guarded(self.show_error, edit)
 
     # -- state shown in actions and the title
-    def _refresh_state(self) -> None:
+    def refresh_state(self) -> None:
         doc, history = self.document, self.document.history
         has_image, busy, pending = (
             not doc.is_empty(),
@@ -371,21 +304,10 @@ class MainWindow(QMainWindow):
         self.redo_action.setText(f"&Redo {history.redo_text()}".strip())
         for action in (self.save_action, self.save_as_action):
             action.setEnabled(has_image)
-        for action in self.select_menu_actions:
-            if action is not None:
-                action.setEnabled(has_image)
+        for menu in (self.select_menu, self.filter_menu, self.image_menu):
+            menu.refresh(has_image, busy)
         for action in self.layer_actions:
             action.setEnabled(has_image and not busy)
-        model_ready = self.upscale_models.selected() is not None
-        for scale, action in self.upscale_actions.items():
-            action.setEnabled(has_image and not busy and model_ready)
-            why = self.upscale_models.why_unavailable()
-            action.setToolTip(why or f"Make the image {scale}× larger with the chosen model")
-        self.fetch_upscale_action.setEnabled(
-            not busy and self.upscale_models.first_missing() is not None
-        )
-        self.import_model_action.setEnabled(not busy)
-        self.erase_fast_action.setEnabled(has_image and not busy)
         self.accept_action.setEnabled(pending and not busy)
         self.discard_action.setEnabled(pending and not busy)
         self.cancel_action.setEnabled(busy)
@@ -468,70 +390,6 @@ class MainWindow(QMainWindow):
             self.use_tool("brush")
         state = self._brush_state()
         state.set_erase(not state.erase)
-
-    def _mask_edits(self):
-        """Select-menu edits of the mask; each one undo step (Document.set_mask)."""
-        doc = self.document
-
-        def edit(transform, text: str, ask: str | None = None):
-            def run(_=False, px: int | None = None) -> None:
-                if ask is not None and px is None:
-                    px, ok = QInputDialog.getInt(self, text, ask, 8, 1, 500)
-                    if not ok:
-                        return
-                new = transform(doc.mask.pixels) if px is None else transform(doc.mask.pixels, px)
-                doc.set_mask(new, text)
-
-            return run
-
-        return {
-            "all": edit(lambda mask: np.full_like(mask, 255), "Select all"),
-            "invert": edit(selection.invert, "Invert selection"),
-            "grow": edit(selection.grow, "Grow selection", "Grow by (pixels):"),
-            "shrink": edit(selection.shrink, "Shrink selection", "Shrink by (pixels):"),
-            "feather": edit(selection.feather, "Feather selection", "Feather radius (pixels):"),
-        }
-
-    def import_mask_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import mask", "", OPEN_FILTER)
-        if path:
-            self.import_mask(Path(path))
-
-    def import_mask(self, path: Path) -> bool:
-        try:
-            mask = load_mask(path, self.settings.max_pixels)
-        except ImageFileError as error:
-            self.show_error(str(error))
-            return False
-        doc = self.document
-        if mask.shape != (doc.height, doc.width):
-            mask = resize_mask(mask, doc.width, doc.height)
-            self.statusBar().showMessage(
-                f"Resized the mask from {path.name} to the image size.", 8000
-            )
-        doc.set_mask(mask, "Import mask")
-        return True
-
-    def export_mask_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export mask", "mask.png", "PNG (*.png)")
-        if path:
-            self.export_mask(Path(path))
-
-    def export_mask(self, path: Path) -> bool:
-        mask = self.document.mask.pixels
-        try:
-            save_image(path, np.dstack([mask, mask, mask, np.full_like(mask, 255)]))
-        except ImageFileError as error:
-            self.show_error(str(error))
-            return False
-        return True
-
-    def import_model_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import model weights", "", "Weights (*.pth *.pt *.safetensors);;All files (*)"
-        )
-        if path:
-            self.operations.import_model(Path(path), "upscale")
 
     # -- dialogs
     def open_settings(self) -> None:

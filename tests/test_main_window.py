@@ -43,7 +43,7 @@ def test_open_brush_erase_accept_undo_redo(qtbot, window, photo_file, photo):
     assert not np.array_equal(canvas.display.pixels[60, 80], original[60, 80])  # mask overlay
 
     with qtbot.waitSignal(window.operations.engine.finished, timeout=20000):
-        window.erase_fast_action.trigger()
+        window.filter_menu.erase_fast.trigger()
     qtbot.waitUntil(lambda: doc.preview is not None)
     shown = doc.composite()
     under = doc.mask.pixels > 0
@@ -135,7 +135,7 @@ def test_cancel_a_running_erase_keeps_the_document(qtbot, window, photo_file):
     before = window.document.image_layer.pixels.copy()
     window.document.begin_stroke().dab(50, 50, 10, 1.0)
     with qtbot.waitSignal(window.operations.busy_changed, timeout=10000):
-        window.erase_fast_action.trigger()
+        window.filter_menu.erase_fast.trigger()
         window.jobs_panel.cancel_button.click()
     assert not window.operations.is_busy()
     qtbot.wait(200)  # a late result of the cancelled job must not appear

@@ -80,7 +80,7 @@ def test_smart_select_finds_the_box_and_strokes_refine(qtbot, window):
 
 def test_select_menu_edits(qtbot, window, tmp_path):
     doc = window.document
-    edits = window._mask_edits()
+    edits = window.select_menu.edits
     edits["all"]()
     assert (doc.mask.pixels == 255).all()
     edits["invert"]()
@@ -92,9 +92,10 @@ def test_select_menu_edits(qtbot, window, tmp_path):
     assert doc.mask.pixels[45, 95] == 255 and doc.mask.pixels[44, 95] == 0
     edits["feather"](px=4)
     assert 0 < doc.mask.pixels[45, 95] < 255
-    assert window.export_mask(tmp_path / "m.png")
+    assert window.select_menu.export_mask(tmp_path / "m.png")
     doc.clear_mask()
-    assert window.import_mask(tmp_path / "m.png")
+    assert window.select_menu.import_mask(tmp_path / "m.png")
     assert doc.mask.pixels[50, 100] == 255
     Image.fromarray(np.full((10, 20), 255, np.uint8)).save(tmp_path / "small.png")
-    assert window.import_mask(tmp_path / "small.png") and doc.mask.pixels.all()  # resized
+    assert window.select_menu.import_mask(tmp_path / "small.png")  # resized to fit
+    assert doc.mask.pixels.all()

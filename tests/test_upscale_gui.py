@@ -38,13 +38,13 @@ def test_upscale_flow(qtbot, window, tmp_path, photo):
     doc, ops = window.document, window.operations
     with qtbot.waitSignal(ops.models_changed, timeout=20000):
         ops.refresh_models("upscale")
-    action = window.upscale_actions[2]
+    action = window.image_menu.upscale_actions[2]
     assert not action.isEnabled() and "retouch models fetch" in action.toolTip()
 
     _tiny_checkpoint(tmp_path / "tiny.pth")
     with qtbot.waitSignal(ops.models_changed, timeout=60000):
         ops.import_model(tmp_path / "tiny.pth", "upscale")
-    assert window.upscale_models.selected() == "user-tiny" and action.isEnabled()
+    assert window.image_menu.models.selected() == "user-tiny" and action.isEnabled()
 
     sketch = Layer("Notes", LayerKind.IMAGE, np.zeros_like(photo))
     sketch.pixels[10:20, 10:20] = [0, 0, 255, 255]

@@ -215,7 +215,13 @@ class CanvasView(QWidget):
             painter.drawText(QPointF(divider + 10, 18), "After")
 
     def _paint_tool_overlay(self, painter: QPainter) -> None:
-        """The rubber band of a selection tool being dragged (marching-ants style)."""
+        """The rubber band of a selection tool being dragged (marching-ants style), and point
+        markers such as colour hints."""
+        for x, y, rgb in getattr(self.tool, "overlay_markers", lambda: [])():
+            center = self.image_to_view(x + 0.5, y + 0.5)
+            painter.setPen(QPen(QColor(255, 255, 255), 2))
+            painter.setBrush(QColor(*rgb))
+            painter.drawEllipse(center, 6, 6)
         points = getattr(self.tool, "overlay_points", lambda: [])()
         if len(points) < 2:
             return

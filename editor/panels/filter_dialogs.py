@@ -1,0 +1,146 @@
+"""Parameter dialogs of the Filter menu. They only collect options; the window starts the job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+
+@dataclass
+class StyleOptions:
+    style_path: Path | None = None
+    strength: float = 1.0
+    size: int = 384
+    iterations: int = 300
+    inside_mask: bool = False
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class StyleDialog(QDialog):
+    """Pick a style image (Browse or drop it here), its strength, the working resolution."""
+
+    def __init__(self, options: StyleOptions, has_mask: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Style Transfer")
+        self.setAcceptDrops(True)
+        self.options = options
+        self.preview = QLabel(
+            "Drop a painting here or choose one", alignment=Qt.AlignmentFlag.AlignCenter
+        )
+        self.preview.setMinimumSize(220, 160)
+        self.preview.setStyleSheet("border: 1px dashed gray")
+        browse = QPushButton("Choose style image…")
+        browse.clicked.connect(self._browse)
+        self.strength = QDoubleSpinBox(
+            minimum=0.1, maximum=10.0, singleStep=0.1, value=options.strength
+        )
+        self.strength.setToolTip("How strongly the style's textures and colours are imposed (β/α)")
+        self.size = QSpinBox(
+            minimum=128, maximum=1024, singleStep=64, value=options.size, suffix=" px"
+        )
+        self.size.setToolTip("Working resolution (long side); larger is slower and finer")
+        self.iterations = QSpinBox(
+            minimum=20, maximum=2000, singleStep=50, value=options.iterations
+        )
+        self.iterations.setToolTip("Optimisation steps; the preview updates while it runs")
+        self.inside_mask = QCheckBox(
+            "Only inside the mask", checked=options.inside_mask and has_mask
+        )
+        self.inside_mask.setEnabled(has_mask)
+        form = QFormLayout(self)
+        form.addRow(self.preview)
+        form.addRow(browse)
+        form.addRow("Strength", self.strength)
+        form.addRow("Resolution", self.size)
+        form.addRow("Iterations", self.iterations)
+        form.addRow(self.inside_mask)
+        self.ok = _buttons(self, "Stylize")
+        form.addRow(self.ok)
+        self._show_style(options.style_path)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Style image", "", "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)"
+        )
+        if path:
+            self._show_style(Path(path))
+
+    def _show_style(self, path: Path | None) -> None:
+        self.options.style_path = path
+        pixmap = QPixmap(str(path)) if path else QPixmap()
+        if not pixmap.isNull():
+            self.preview.setPixmap(pixmap.scaled(220, 160, Qt.AspectRatioMode.KeepAspectRatio))
+        self.ok.button(QDialogButtonBox.StandardButton.Ok).setEnabled(path is not None)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if urls:
+            self._show_style(Path(urls[0]))
+
+    def values(self) -> StyleOptions:
+        return StyleOptions(
+            self.options.style_path, self.strength.value(), self.size.value(),
+            self.iterations.value(), self.inside_mask.isChecked(),
+        )  # fmt: skip
+
+
+@dataclass
+class StrengthOptions:
+    strength: float
+    inside_mask: bool = False
+
+
+class StrengthDialog(QDialog):
+    """One strength control and "only inside the mask": Colorize and Denoise use it. With
+    `on_change`, every change re-runs a quick preview."""
+
+    def __init__(self, title: str, label: str, value: float, maximum: float, has_mask: bool,
+                 on_change=None, parent: QWidget | None = None):  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.strength = QDoubleSpinBox(
+            minimum=0.0, maximum=maximum, value=value, singleStep=maximum / 20
+        )
+        self.inside_mask = QCheckBox("Only inside the mask", checked=has_mask)
+        self.inside_mask.setEnabled(has_mask)
+        form = QFormLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.strength)
+        form.addRow(label, row)
+        form.addRow(self.inside_mask)
+        form.addRow(_buttons(self, "Apply"))
+        if on_change is not None:
+            self.strength.valueChanged.connect(lambda _: on_change(self.values()))
+            self.inside_mask.toggled.connect(lambda _: on_change(self.values()))
+
+    def values(self) -> StrengthOptions:
+        return StrengthOptions(self.strength.value(), self.inside_mask.isChecked())
