@@ -12,7 +12,10 @@ from pathlib import Path
 from editor.engine.context import JobCancelled, JobContext, JobError
 from editor.fileio.errors import ImageFileError
 
-COMMANDS = ("inpaint", "upscale", "models", "layers", "export", "stylize")
+COMMANDS = (
+    "inpaint", "upscale", "models", "layers", "export", "stylize", "colorize", "sketch2photo",
+    "denoise",
+)  # fmt: skip
 
 
 def is_command(argv: list[str]) -> bool:
@@ -107,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     from editor.cli_stylize import add_subcommands as add_stylize_commands
 
     add_stylize_commands(commands)
+    from editor.cli_filters import add_subcommands as add_filter_commands
+
+    add_filter_commands(commands)
+    from editor.cli_denoise import add_subcommands as add_denoise_commands
+
+    add_denoise_commands(commands)
     return parser
 
 

@@ -13,6 +13,8 @@ from editor.core.pixels import mask_bbox
 from editor.core.selection import combine
 from editor.document.document import Document
 from editor.document.layers import Layer, LayerKind
+from editor.engine.colorize import ColorizeRequest
+from editor.engine.denoise import DenoiseRequest
 from editor.engine.engine import Engine
 from editor.engine.models import (
     FetchModelRequest,
@@ -23,6 +25,7 @@ from editor.engine.models import (
 from editor.engine.requests import InpaintRequest, UpscaleRequest
 from editor.engine.results import PatchResult
 from editor.engine.select import SmartSelectRequest
+from editor.engine.sketch import SketchRequest
 from editor.engine.stylize import StylizeRequest
 from editor.settings import Settings
 
@@ -43,6 +46,7 @@ class Operations(QObject):
         self._on_result: dict[int, Callable[[object], None]] = {}
         self._notices: list[str] = []  # what the engine said about the job being finished
         self._last_preview: tuple[int, np.ndarray] | None = None  # (job, image) forming live
+        self._previewing = False  # the active job is a quick preview that a newer one replaces
         engine.finished.connect(self._on_finished)
         engine.failed.connect(self._on_failed)
         engine.cancelled.connect(self._on_cancelled)
@@ -105,6 +109,53 @@ class Operations(QObject):
         request = StylizeRequest(image=image, style=style, strength=strength,
                                  iterations=iterations, size=size, mask=mask)  # fmt: skip
         return self._submit(request, "Style transfer", self._show_patch)
+
+    def colorize(self, hints=(), strength: float = 1.0, inside_mask: bool = False) -> int | None:
+        """Colour a B&W photo; `hints` are (x, y, (r, g, b)) points the user placed."""
+        if not self._has_image():
+            return None
+        request = ColorizeRequest(self.document.image_layer.pixels.copy(), tuple(hints),
+                                  strength, self._mask_if(inside_mask))  # fmt: skip
+        return self._submit(request, "Colorize", self._show_patch)
+
+    def sketch_to_photo(self, inside_mask: bool = False) -> int | None:
+        """Render the sketch layer as a photo; the result replaces the drawing (inside the mask
+        only, to sketch an object into an existing photo)."""
+        if not self._has_image():
+            return None
+        doc = self.document
+        sketches = [layer for layer in doc.layers if layer.kind is LayerKind.SKETCH]
+        if not sketches or not sketches[-1].pixels[..., 3].any():
+            self.message.emit("Draw on a sketch layer first (sketch pen, P).")
+            return None
+        sketch = sketches[-1]
+        request = SketchRequest(sketch.pixels.copy(), self._mask_if(inside_mask),
+                                doc.image_layer.pixels.copy())  # fmt: skip
+        return self._submit(request, "Sketch to photo",
+                            lambda result: self._show_patch(result, target=sketch))  # fmt: skip
+
+    def denoise(self, strength: float, inside_mask: bool = False, region=None) -> int | None:
+        """Remove noise of about `strength` (sigma, 0-255 units). With `region` (a Rect: the
+        visible part) it is a quick preview, and a newer preview replaces a running one."""
+        if not self._has_image():
+            return None
+        doc = self.document
+        region = (region or doc.full_rect()).clamped(doc.width, doc.height)
+        if self.is_busy() and self._previewing:
+            self.cancel()
+        image = doc.image_layer.pixels[region.slices()].copy()
+        mask = self._mask_if(inside_mask)
+        request = DenoiseRequest(
+            image, strength, mask[region.slices()].copy() if mask is not None else None
+        )
+        job = self._submit(request, "Denoise", lambda pixels: self._show_patch(
+            PatchResult(region, pixels, "Denoise")))  # fmt: skip
+        self._previewing = region != doc.full_rect()
+        return job
+
+    def _mask_if(self, inside_mask: bool) -> np.ndarray | None:
+        mask = self.document.mask.pixels
+        return mask.copy() if inside_mask and mask_bbox(mask) is not None else None
 
     def refresh_models(self, task: str) -> None:
         """Ask (in the background) which models of `task` have weights; see models_changed."""
@@ -201,9 +252,9 @@ class Operations(QObject):
         self._notices.clear()
         self.message.emit(f"{title}: Enter to accept, Esc to discard. {notes}".strip())
 
-    def _show_patch(self, result: PatchResult) -> None:
+    def _show_patch(self, result: PatchResult, target: Layer | None = None) -> None:
         layer = Layer(result.title, LayerKind.RESULT, result.pixels, result.rect.x, result.rect.y)
-        self.document.set_preview(layer)
+        self.document.set_preview(layer, target)
         self._announce(result.title)
 
     def _show_dense(self, pixels: np.ndarray, scale: int) -> None:

@@ -46,6 +46,7 @@ from editor.panels.tool_options import ToolOptionsPanel
 from editor.resources import resource
 from editor.settings import Settings, recent_files, remember_file
 from editor.tools.brush import BrushState, MaskBrushTool
+from editor.tools.color_hints import ColorHintTool
 from editor.tools.select import (
     LassoSelectTool,
     MagicWandTool,
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
             action.setIconText(symbol)  # compact buttons in the layers panel
         self.select_menu = SelectMenu(self)
         self.filter_menu = FilterMenu(self)
+        self.tools["hint"] = ColorHintTool(self.document, self.filter_menu.hints)
         self.image_menu = ImageMenu(self)
         self.tool_group = QActionGroup(self)
         tool_actions = {}
@@ -203,6 +205,7 @@ class MainWindow(QMainWindow):
             ("lasso", "&Lasso select", "L", "Draw around an area (Shift adds, Alt subtracts)"),
             ("wand", "Magic &wand", "W", "Select similar colours around a click"),
             ("pen", "Sketch &pen", "P", "Draw black lines on the sketch layer (E erases)"),
+            ("hint", "Colour &hint", "H", "Place a colour for Colorize (Alt+click removes)"),
             ("smart", "&Smart select", "Shift+W",
              "Drag a box around an object; then Shift+drag marks more of it, Alt+drag background"),
         ):  # fmt: skip
@@ -330,6 +333,7 @@ class MainWindow(QMainWindow):
             self.show_error(str(error))
             return False
         remember_file(str(Path(path).resolve()))
+        self.filter_menu.offer_colorize()
         size = f"{self.document.width}×{self.document.height}"
         self.statusBar().showMessage(" ".join([f"Opened {path.name} ({size}).", *notices]), 10000)
         return True

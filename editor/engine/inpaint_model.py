@@ -1,0 +1,140 @@
+"""The neural inpainting step: fill the hole of a crop with the trained partial-convolution U-Net.
+
+The caller (editor/engine/inpaint.py) cuts the crop with `crop.crop_window` and pastes the result
+back with `crop.paste_fill`; this module only computes the fill.
+
+Working size: the model runs with the crop's long side at most `working_size` pixels (256 for
+the shipped model, stored in the weight file's metadata; it was trained on 64-px crops of
+160-px photos, and running small crops at their own size measured better than downscaling
+them further). Larger crops are downscaled (area filter) to that size, filled, and the fill is
+upscaled (bicubic) back to the crop size — full-resolution pixels outside the hole are never
+replaced, only the hole (and the paste's feather band) takes upscaled pixels. Smaller crops run
+at their own size. Torch is imported lazily: this module is only reached from a job.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from editor.core.pixels import check_mask, check_rgba
+from editor.engine.context import JobContext, JobError
+
+if TYPE_CHECKING:
+    from editor.ml.archs.pconv_unet import PConvUNet
+
+MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "pconv_inpaint.safetensors"
+# Pinned hash of the shipped file (also in models/MODELS.md); None skips the check.
+MODEL_SHA256: str | None = "6c528e4c8d045a430fc8a734492385a289b80185f82c7e53195d2948fbb09464"
+NEAR_PX = 6  # how far around the hole upscaled fill pixels are returned (paste band is 2 + 3 px)
+MISSING_MESSAGE = (
+    "The inpainting model file (models/pconv_inpaint.safetensors) is missing or damaged; "
+    "use Erase (fast) instead."
+)
+
+
+@functools.lru_cache(maxsize=2)
+def load_model(path: str = str(MODEL_FILE), device: str = "cpu") -> tuple[PConvUNet, int]:
+    """(model in eval mode on `device`, working size). Cached: weights load once per process."""
+    from editor.ml.archs.pconv_unet import load_safetensors
+    from editor.ml.hashing import sha256_file
+
+    file = Path(path)
+    if not file.is_file():
+        raise JobError(MISSING_MESSAGE)
+    if path == str(MODEL_FILE) and MODEL_SHA256 is not None and sha256_file(file) != MODEL_SHA256:
+        raise JobError(MISSING_MESSAGE)
+    try:
+        model, meta = load_safetensors(str(file), device)
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise JobError(f"{MISSING_MESSAGE} ({exc})") from exc
+    return model, int(meta.get("working_size", "256"))
+
+
+def _pick_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _resize(image: np.ndarray, width: int, height: int, shrink: bool) -> np.ndarray:
+    import cv2
+
+    interp = cv2.INTER_AREA if shrink else cv2.INTER_CUBIC
+    return cv2.resize(image, (width, height), interpolation=interp)
+
+
+def _alpha_fill(alpha: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Continue the alpha channel into the hole (classical, one channel): transparent areas
+    stay transparent, opaque ones stay opaque."""
+    import cv2
+
+    if alpha.min() == 255:
+        return alpha
+    return cv2.inpaint(alpha, hole.astype(np.uint8) * 255, 3, cv2.INPAINT_TELEA)
+
+
+def fill_with_model(
+    crop_rgba: np.ndarray,
+    crop_mask: np.ndarray,
+    ctx: JobContext,
+    model_path: str | Path | None = None,
+    working_size: int | None = None,
+) -> np.ndarray:
+    """Fill for `crop_rgba` (HxWx4 uint8 RGBA, straight alpha) where `crop_mask` (HxW uint8,
+    255 = hole) is set. Returns HxWx4 uint8 RGBA, same size; the caller pastes it back with
+    `paste_fill`. `working_size` overrides the file's (benchmarks). Raises JobError when the
+    model file is missing, JobCancelled on cancel."""
+    import torch
+
+    from editor.ml.archs.pconv_unet import predict_padded
+
+    check_rgba(crop_rgba)
+    check_mask(crop_mask)
+    height, width = crop_mask.shape
+    hole = crop_mask > 127
+    if not hole.any():
+        return crop_rgba.copy()
+    ctx.progress(0.0, "Loading the inpainting model")
+    device = _pick_device()
+    model, working = load_model(str(model_path or MODEL_FILE), device)
+    working = working_size or working
+    ctx.progress(0.2, "Filling the hole")
+
+    scale = min(1.0, working / max(height, width))
+    small_w, small_h = max(1, round(width * scale)), max(1, round(height * scale))
+    rgb = crop_rgba[..., :3]
+    if scale < 1.0:
+        rgb_small = _resize(rgb, small_w, small_h, shrink=True)
+        # A small pixel touched by the hole at all is a hole pixel: no hole colour leaks in.
+        hole_small = _resize(hole.astype(np.float32), small_w, small_h, shrink=True) > 0.0
+    else:
+        rgb_small, hole_small = rgb, hole
+
+    with torch.inference_mode():
+        image = torch.from_numpy(np.ascontiguousarray(rgb_small)).to(device)
+        image = image.permute(2, 0, 1)[None].float().div_(255.0)
+        known = torch.from_numpy(~hole_small).to(device)[None, None].float()
+        with torch.autocast(device_type=device, dtype=torch.float16, enabled=device == "cuda"):
+            out = predict_padded(model, image * known, known)
+        small = (out[0].permute(1, 2, 0).float().clamp(0, 1) * 255.0 + 0.5).byte().cpu().numpy()
+    ctx.progress(0.8, "Blending")
+
+    fill = crop_rgba.copy()
+    if scale < 1.0:
+        up = _resize(small, width, height, shrink=False)
+        # Upscaled pixels only on and near the hole: the paste's dilated, feathered band
+        # (default 2 + 3 px) reads them there and fades them into the sharp original.
+        import cv2
+
+        band = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * NEAR_PX + 1, 2 * NEAR_PX + 1))
+        near = cv2.dilate(hole.astype(np.uint8), band) > 0
+        fill[..., :3][near] = up[near]
+    else:
+        fill[..., :3][hole] = small[hole]
+    fill[..., 3] = _alpha_fill(crop_rgba[..., 3], hole)
+    ctx.progress(1.0, "Done")
+    return fill

@@ -1,0 +1,38 @@
+"""The project's own denoiser (specs only; no weights, no torch import).
+
+Trained by `python -m editor.training denoise` (editor/training/train_denoise.py) and shipped
+as models/denoise.safetensors; the sha256 pins the shipped file (a retrained file needs a new
+pin here and a new card in models/MODELS.md).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from editor.ml.registry import ModelSpec
+
+DENOISE_SHA256 = "96a01941ad8e425f81bc2fe8ada165e265aeb92658df06dd3a682d3914726493"
+
+DENOISE = ModelSpec(
+    name="denoise",
+    task="denoise",
+    title="Denoise — Retouch FFD (noise-level input)",
+    scale=1,
+    arch="editor.ml.archs.denoiser:build_denoiser",
+    arch_kwargs=MappingProxyType({"channels": 64, "blocks": 4}),
+    weight_file="denoise.safetensors",
+    sha256=DENOISE_SHA256,
+    licence=(
+        "BSD-3-Clause (the project's own weights; trained on BSDS300 train images and Intel "
+        "Image Classification photos, research data that is not shipped)"
+    ),
+    input_contract=(
+        "float32 NCHW RGB in [0, 1] any size, plus sigma (noise std in [0, 1] units: "
+        "strength / 255, 0..75/255); output NCHW RGB of the same size (clamp to [0, 1])"
+    ),
+    quality=(
+        "RGB PSNR/SSIM, Gaussian noise (fixed seed, unclipped): CBSD68 sigma 15/25/50 "
+        "33.23/30.50/27.10 dB (SSIM 0.919/0.865/0.756; CBM3D 30.71, FFDNet 31.21 at 25), "
+        "McMaster 32.45/30.42/27.47 dB (bench/denoise_quality.py, CPU fp32)"
+    ),
+)

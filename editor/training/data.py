@@ -1,0 +1,138 @@
+"""Training photos: decoded once into one in-memory uint8 tensor, augmented on the device.
+
+Sources are folders (searched recursively) or tar shards of JPEG/PNG files. Every photo is
+centre-cropped to a square and resized to `store_size`, so the whole set is one
+N×store×store×3 uint8 RGB tensor; batches are cut from it with one `grid_sample` per batch
+(random scale, position and horizontal flip per sample), on the training device.
+"""
+
+from __future__ import annotations
+
+import logging
+import tarfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+
+
+def _decode(payload: bytes) -> np.ndarray | None:
+    """HxWx3 uint8 RGB, or None for an unreadable file."""
+    import cv2
+
+    image = cv2.imdecode(np.frombuffer(payload, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        return None
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def iter_encoded(sources: Iterable[str | Path]) -> Iterator[tuple[str, bytes]]:
+    """(name, encoded bytes) for every image in the folders / tar files, in a stable order."""
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                if file.suffix.lower() in IMAGE_SUFFIXES:
+                    yield str(file), file.read_bytes()
+        elif path.suffix == ".tar" or tarfile.is_tarfile(path):
+            with tarfile.open(path) as archive:
+                members = sorted(
+                    (m for m in archive.getmembers()
+                     if m.isfile() and m.name.lower().endswith(IMAGE_SUFFIXES)),
+                    key=lambda m: m.name,
+                )  # fmt: skip
+                for member in members:
+                    handle = archive.extractfile(member)
+                    if handle is not None:
+                        yield f"{path.name}:{member.name}", handle.read()
+        else:
+            raise FileNotFoundError(f"not a folder or tar file: {path}")
+
+
+def square(image: np.ndarray, size: int) -> np.ndarray:
+    """Centre square crop resized to size×size (area filter when shrinking). HxWx3 uint8."""
+    import cv2
+
+    height, width = image.shape[:2]
+    side = min(height, width)
+    y0, x0 = (height - side) // 2, (width - side) // 2
+    crop = image[y0 : y0 + side, x0 : x0 + side]
+    if side == size:
+        return np.ascontiguousarray(crop)
+    interp = cv2.INTER_AREA if side > size else cv2.INTER_CUBIC
+    return cv2.resize(crop, (size, size), interpolation=interp)
+
+
+def load_photos(
+    sources: Iterable[str | Path], store_size: int, limit: int | None = None
+) -> torch.Tensor:
+    """N×store×store×3 uint8 RGB tensor of every decodable photo in `sources`."""
+    images = []
+    for name, payload in iter_encoded(sources):
+        image = _decode(payload)
+        if image is None:
+            log.warning("skipping unreadable image %s", name)
+            continue
+        images.append(square(image, store_size))
+        if limit is not None and len(images) >= limit:
+            break
+    if not images:
+        raise ValueError("no images found in the training data sources")
+    return torch.from_numpy(np.stack(images))
+
+
+def random_crops(
+    photos: torch.Tensor,
+    count: int,
+    size: int,
+    generator: torch.Generator,
+    min_zoom: float = 0.5,
+) -> torch.Tensor:
+    """count×3×size×size float32 RGB [0, 1] crops on `photos.device`.
+
+    Each crop covers a random fraction (min_zoom..1 of the side) of a random stored photo, at a
+    random position, flipped left-right with p=0.5, resampled bilinearly to `size`.
+    """
+    device = photos.device
+    index = torch.randint(0, photos.shape[0], (count,), generator=generator, device="cpu")
+    batch = photos[index.to(device)].permute(0, 3, 1, 2).float().div_(255.0)
+    rand = torch.rand(count, 4, generator=generator).to(device)
+    frac = min_zoom + (1.0 - min_zoom) * rand[:, 0]  # crop side / photo side
+    # Never upsample past the stored resolution by more than the crop needs.
+    frac = torch.maximum(frac, torch.full_like(frac, min(1.0, size / photos.shape[1])))
+    cx = (1.0 - frac) * (2.0 * rand[:, 1] - 1.0)
+    cy = (1.0 - frac) * (2.0 * rand[:, 2] - 1.0)
+    flip = torch.where(rand[:, 3] < 0.5, -1.0, 1.0)
+    theta = torch.zeros(count, 2, 3, device=device)
+    theta[:, 0, 0] = frac * flip
+    theta[:, 0, 2] = cx
+    theta[:, 1, 1] = frac
+    theta[:, 1, 2] = cy
+    grid = F.affine_grid(theta, [count, 3, size, size], align_corners=False)
+    out = F.grid_sample(batch, grid, mode="bilinear", padding_mode="reflection",
+                        align_corners=False)  # fmt: skip
+    return out.clamp_(0.0, 1.0)
+
+
+def synthetic_photos(count: int, size: int, seed: int) -> torch.Tensor:
+    """count×size×size×3 uint8 smooth random images (gradients + blobs) for the tiny config."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    images = []
+    for _ in range(count):
+        image = np.zeros((size, size, 3), np.float32)
+        for channel in range(3):
+            a, b, c = rng.uniform(-1, 1, 3)
+            image[..., channel] = 0.5 + 0.3 * (a * xx + b * yy) + 0.2 * np.sin(6 * c * xx + 3 * yy)
+        for _ in range(4):
+            cx, cy, r = rng.uniform(0, 1, 3)
+            blob = ((xx - cx) ** 2 + (yy - cy) ** 2) < (0.05 + 0.2 * r) ** 2
+            image[blob] = rng.uniform(0, 1, 3)
+        images.append(np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8))
+    return torch.from_numpy(np.stack(images))

@@ -1,0 +1,59 @@
+"""Write a trained inpainting model as fp16 safetensors (+ a metrics JSON) and read it back.
+
+The architecture config and working size are stored in the safetensors metadata, so a loader
+needs nothing but the file. Floating-point tensors are stored as fp16 and loaded back as fp32.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from editor.ml.archs.pconv_unet import ARCH_NAME, PConvUNet, load_safetensors
+
+
+def export_model(
+    model: PConvUNet, path: str | Path, working_size: int, extra: dict[str, str] | None = None
+) -> Path:
+    """Save `model` as fp16 safetensors at `path`; returns the path."""
+    from safetensors.torch import save_file
+
+    state = {
+        name: (t.detach().to("cpu", torch.float16) if t.is_floating_point() else t.cpu())
+        .contiguous()
+        for name, t in model.state_dict().items()
+        if not name.endswith("num_batches_tracked")
+    }  # fmt: skip
+    meta = {"arch": ARCH_NAME, "working_size": str(working_size), **model.config.to_metadata()}
+    meta.update(extra or {})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path), metadata=meta)
+    return path
+
+
+def load_exported(path: str | Path, device: str = "cpu") -> tuple[PConvUNet, dict[str, str]]:
+    """(fp32 model in eval mode on `device`, metadata) from an exported file."""
+    return load_safetensors(str(path), device)
+
+
+def write_metrics(path: str | Path, metrics: dict) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def export_checkpoint(
+    ckpt: str | Path, config_name: str, path: str | Path, working_size: int | None = None
+) -> Path:
+    """Export the EMA weights of a training checkpoint (ckpt.pt) of the named config."""
+    from editor.training.train_inpaint import CONFIGS
+
+    cfg = CONFIGS[config_name]
+    state = torch.load(ckpt, map_location="cpu", weights_only=True)
+    model = PConvUNet(cfg.arch)
+    model.load_state_dict(state["ema"])
+    extra = {"train_config": cfg.name, "steps": str(int(state["step"]))}
+    return export_model(model.eval(), path, working_size or cfg.working_size, extra)
