@@ -22,22 +22,6 @@ def is_command(argv: list[str]) -> bool:
     return bool(argv) and argv[0] in COMMANDS
 
 
-def progress_printer(label: str):
-    """Progress callback that redraws one line on stderr."""
-
-    def report(fraction: float, text: str) -> None:
-        sys.stderr.write(f"\r{label}: {fraction * 100:5.1f}% {text:<30}")
-        if fraction >= 1.0:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return report
-
-
-def cli_context(label: str) -> JobContext:
-    return JobContext(report=progress_printer(label))
-
-
 def _inpaint(args: argparse.Namespace) -> None:
     from editor.engine.requests import InpaintRequest
     from editor.engine.run import execute
@@ -52,7 +36,11 @@ def _inpaint(args: argparse.Namespace) -> None:
             f"{image.pixels.shape[1]}×{image.pixels.shape[0]}."
         )
     request = InpaintRequest(image=image.pixels, mask=mask, method=args.method, margin=args.margin)
-    result = execute(request, cli_context("inpaint"))
+    from editor.cli_models import StderrProgress
+
+    progress = StderrProgress()
+    result = execute(request, JobContext(report=progress))
+    progress.done()
     out = image.pixels.copy()
     out[result.rect.slices()] = result.pixels
     save_image(args.output, out, image.exif, image.icc_profile)

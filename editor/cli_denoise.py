@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from editor.cli_models import _guarded, _StderrProgress
+from editor.cli_models import StderrProgress, _guarded
 
 
 def _denoise(args: argparse.Namespace) -> None:
@@ -39,7 +39,7 @@ def _denoise(args: argparse.Namespace) -> None:
                              tile=args.tile)  # fmt: skip
     from editor.ml.runtime import ModelRuntime
 
-    progress = _StderrProgress()
+    progress = StderrProgress()
     ctx = JobContext(report=progress)
     result = run_denoise(request, ctx, ModelRuntime())  # one-shot: no process-wide cache
     progress.done()

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from editor.cli_models import _guarded, _StderrProgress
+from editor.cli_models import StderrProgress, _guarded
 
 
 def parse_hint(text: str) -> tuple[int, int, tuple[int, int, int]]:
@@ -53,7 +53,7 @@ def _colorize(args: argparse.Namespace) -> None:
     image = load_image(args.input)
     mask = load_mask(args.mask) if args.mask else None
     request = ColorizeRequest(image.pixels, tuple(args.hint), args.strength, mask)
-    progress = _StderrProgress()
+    progress = StderrProgress()
     result = run_colorize(request, JobContext(report=progress))
     progress.done()
     save_image(dst, result.pixels, image.exif, image.icc_profile)
@@ -71,7 +71,7 @@ def _sketch2photo(args: argparse.Namespace) -> None:
     sketch = load_image(args.sketch)
     mask = load_mask(args.mask) if args.mask else None
     base = load_image(args.base).pixels if args.base else None
-    progress = _StderrProgress()
+    progress = StderrProgress()
     result = run_sketch(SketchRequest(sketch.pixels, mask, base), JobContext(report=progress))
     progress.done()
     save_image(dst, result.pixels)

@@ -18,7 +18,7 @@ EXIT_ERROR = 1
 EXIT_CANCELLED = 130
 
 
-class _StderrProgress:
+class StderrProgress:
     """Prints `[ 42%] text` on one stderr line (carriage returns on a terminal)."""
 
     def __init__(self) -> None:
@@ -75,7 +75,7 @@ def _models_list(args: argparse.Namespace) -> None:
 def _models_fetch(args: argparse.Namespace) -> None:
     from editor.ml.manager import ModelManager
 
-    progress = _StderrProgress()
+    progress = StderrProgress()
     path = ModelManager().ensure(args.name, progress=progress)
     progress.done()
     print(path)
@@ -103,7 +103,7 @@ def _upscale(args: argparse.Namespace) -> None:
     request = UpscaleRequest(image.pixels, scale=args.scale, model=args.model, tile=args.tile)
     from editor.ml.runtime import ModelRuntime
 
-    progress = _StderrProgress()
+    progress = StderrProgress()
     ctx = JobContext(report=progress)
     result = run_upscale(request, ctx, ModelRuntime())  # one-shot: no process-wide cache
     progress.done()

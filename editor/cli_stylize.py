@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from editor.cli_models import EXIT_CANCELLED, EXIT_ERROR, _guarded, _StderrProgress
+from editor.cli_models import EXIT_CANCELLED, EXIT_ERROR, StderrProgress, _guarded
 
 
 def _stylize(args: argparse.Namespace) -> None:
@@ -42,7 +42,7 @@ def _stylize(args: argparse.Namespace) -> None:
     )
     from editor.ml.runtime import ModelRuntime
 
-    progress = _StderrProgress()
+    progress = StderrProgress()
     ctx = JobContext(report=progress)
     result = run_stylize(request, ctx, ModelRuntime())  # one-shot: no process-wide cache
     progress.done()
