@@ -77,3 +77,15 @@ def test_pending_result_row_sits_above_its_target(setup):
         model.data(model.index(row), Qt.ItemDataRole.EditRole) for row in range(model.rowCount())
     ]
     assert names == ["Mask", "Top", "Erase", "Background"]
+
+
+def test_blend_combo_offers_every_mode_and_composites_with_it(setup):
+    doc, panel, top = setup
+    panel.view.setCurrentIndex(panel.model.index(panel.model.row_of(top)))
+    labels = [panel.blend.itemText(i) for i in range(panel.blend.count())]
+    assert "Color dodge" in labels and "Luminosity" in labels and len(labels) == 16
+    panel.blend.setCurrentIndex(labels.index("Difference"))
+    assert top.blend_mode == "difference"
+    assert doc.composite()[0, 0].tolist() == [100, 100, 100, 255]  # |(100,100,100)-(0,0,200)|
+    doc.history.undo()
+    assert top.blend_mode == "normal" and panel.blend.currentText() == "Normal"

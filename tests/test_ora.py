@@ -131,7 +131,7 @@ RED = _png(np.full((4, 4, 4), (255, 0, 0, 255), np.uint8), "RGBA")
 def test_nested_stacks_are_flattened_with_a_notice(tmp_path):
     stack = (
         '<image w="10" h="8"><stack>'
-        '<layer name="top" src="data/a.png" composite-op="svg:color-dodge"/>'
+        '<layer name="top" src="data/a.png" composite-op="svg:dst-in"/>'
         '<stack name="group" x="2" y="3" opacity="0.5" visibility="hidden">'
         '<layer name="inner" src="data/a.png" x="1" y="1" opacity="0.5"/>'
         "</stack>"
@@ -146,7 +146,7 @@ def test_nested_stacks_are_flattened_with_a_notice(tmp_path):
     assert (inner.x, inner.y, inner.opacity, inner.visible) == (1, 1, 0.25, False)
     assert image.layers[2].blend_mode == "normal"
     assert any("flattened" in text for text in image.notices)
-    assert any("svg:color-dodge" in text for text in image.notices)
+    assert any("svg:dst-in" in text for text in image.notices)
 
 
 def test_other_apps_png_modes_are_converted(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from editor.core.blend import blend
 from editor.core.geometry import Rect
 
 RGBA_CHANNELS = 4
@@ -44,22 +45,6 @@ def rgb_to_rgba(rgb: np.ndarray, alpha: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-BLEND_MODES = ("normal", "multiply", "screen", "overlay")
-
-
-def _blend_function(mode: str, backdrop: np.ndarray, source: np.ndarray) -> np.ndarray:
-    """Separable blend functions of the W3C Compositing spec, on [0, 1] colours."""
-    if mode == "multiply":
-        return backdrop * source
-    if mode == "screen":
-        return backdrop + source - backdrop * source
-    if mode == "overlay":  # hard-light with the layers swapped
-        return np.where(
-            backdrop <= 0.5, 2.0 * backdrop * source, 1.0 - 2.0 * (1.0 - backdrop) * (1.0 - source)
-        )
-    raise ValueError(f"unknown blend mode {mode!r}; expected one of {BLEND_MODES}")
-
-
 def over(dst: np.ndarray, src: np.ndarray, opacity: float = 1.0, mode: str = "normal"):
     """Composite `src` onto `dst` (both RGBA uint8, same shape), straight alpha.
 
@@ -71,7 +56,7 @@ def over(dst: np.ndarray, src: np.ndarray, opacity: float = 1.0, mode: str = "no
     src_rgb = src[..., :3].astype(np.float32)
     if mode != "normal":
         cs, cb = src_rgb / 255.0, dst[..., :3].astype(np.float32) / 255.0
-        src_rgb = ((1.0 - dst_a) * cs + dst_a * _blend_function(mode, cb, cs)) * 255.0
+        src_rgb = ((1.0 - dst_a) * cs + dst_a * blend(mode, cb, cs)) * 255.0
     out_a = src_a + dst_a * (1.0 - src_a)
     safe_a = np.where(out_a > 0, out_a, 1.0)
     rgb = (src_rgb * src_a + dst[..., :3] * dst_a * (1.0 - src_a)) / safe_a

@@ -28,7 +28,7 @@ class Layer:
     y: int = 0
     visible: bool = True
     opacity: float = 1.0
-    blend_mode: str = "normal"  # one of editor.core.pixels.BLEND_MODES
+    blend_mode: str = "normal"  # one of editor.core.blend.BLEND_MODES
     locked: bool = False  # locked layers keep their pixels: no painting, accepting or merging
     scale: int = 1  # pixels per document pixel: a pending upscale is denser than the document
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from editor.core.blend import BLEND_MODES
 from editor.fileio.atomic import atomic_write
 from editor.fileio.errors import ImageFileError, opening_error
 from editor.fileio.load import DEFAULT_MAX_PIXELS, _to_rgba
@@ -45,12 +46,8 @@ RETOUCH_NS = "urn:retouch:openraster:1"
 _KIND_ATTR = f"{{{RETOUCH_NS}}}kind"
 LAYER_KINDS = ("image", "mask", "result", "sketch")
 
-BLEND_TO_OP = {
-    "normal": "svg:src-over",
-    "multiply": "svg:multiply",
-    "screen": "svg:screen",
-    "overlay": "svg:overlay",
-}
+# OpenRaster's composite-op names: "svg:" + the W3C name, "svg:src-over" for normal.
+BLEND_TO_OP = {mode: "svg:src-over" if mode == "normal" else f"svg:{mode}" for mode in BLEND_MODES}
 OP_TO_BLEND = {op: mode for mode, op in BLEND_TO_OP.items()}
 
 

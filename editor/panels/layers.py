@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.core.pixels import BLEND_MODES
+from editor.core.blend import BLEND_MODES, blend_label
 from editor.document.document import Document
 from editor.document.layers import Layer, LayerKind
 
@@ -184,7 +184,7 @@ class LayersPanel(QWidget):
         self.opacity = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.opacity.setToolTip("Opacity of the selected layer")
         self.blend = QComboBox()
-        self.blend.addItems([mode.capitalize() for mode in BLEND_MODES])
+        self.blend.addItems([blend_label(mode) for mode in BLEND_MODES])
         self.blend.setToolTip("Blend mode of the selected layer")
         self.lock = QCheckBox("Lock pixels")
         form = QFormLayout()
