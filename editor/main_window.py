@@ -100,7 +100,9 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_menus()
-        self.jobs_panel.add_result_actions(self.accept_action, self.discard_action)
+        self.jobs_panel.add_result_actions(
+            self.accept_action, self.accept_other_action, self.discard_action
+        )
         self.layers_panel.add_actions(self.layer_actions)
         self._zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self._zoom_label)
@@ -158,8 +160,12 @@ class MainWindow(QMainWindow):
             "&Redo", self.document.history.redo, ["Ctrl+Shift+Z", "Ctrl+Y"]
         )
         self.accept_action = self._action(
-            "&Accept result", self._guarded(self.document.accept_preview), ["Return", "Enter"]
+            "&Accept result", lambda: self.accept_result(other_way=False), ["Return", "Enter"]
         )
+        self.accept_other_action = self._action(
+            "", lambda: self.accept_result(other_way=True), ["Shift+Return", "Shift+Enter"]
+        )
+        self._name_accept_actions()
         self.discard_action = self._action(
             "&Discard result", self.document.discard_preview, "Escape"
         )
@@ -254,6 +260,7 @@ class MainWindow(QMainWindow):
                 self.redo_action,
                 None,
                 self.accept_action,
+                self.accept_other_action,
                 self.discard_action,
                 self.cancel_action,
             ],
@@ -312,11 +319,33 @@ class MainWindow(QMainWindow):
         for action in self.layer_actions:
             action.setEnabled(has_image and not busy)
         self.accept_action.setEnabled(pending and not busy)
+        self.accept_other_action.setEnabled(pending and not busy)
         self.discard_action.setEnabled(pending and not busy)
         self.cancel_action.setEnabled(busy)
         name = doc.path.name if doc.path else ("Untitled" if has_image else "")
         self.setWindowModified(doc.is_modified())
         self.setWindowTitle(f"{name}[*] — Retouch" if name else "Retouch")
+
+    # -- results
+    def accept_result(self, other_way: bool = False) -> None:
+        """Enter accepts the pending result the way Settings say (merged into its layer, or
+        on a new layer above it); Shift+Enter the other way."""
+        as_layer = self.settings.accept_as_new_layer != other_way
+        doc = self.document
+        self._guarded(doc.accept_preview_as_layer if as_layer else doc.accept_preview)()
+
+    def _name_accept_actions(self) -> None:
+        """Enter's and Shift+Enter's texts follow the accept setting."""
+        texts = (
+            ("&Accept as new layer", "Accept &into the layer")
+            if self.settings.accept_as_new_layer
+            else ("&Accept result", "Accept as new &layer")
+        )
+        for action, text in zip((self.accept_action, self.accept_other_action), texts, strict=True):
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setText(text)
+            action.setToolTip(f"{text.replace('&', '')} ({keys})")
+            action.setStatusTip(action.toolTip())
 
     # -- files
     def open_dialog(self) -> None:
@@ -408,6 +437,7 @@ class MainWindow(QMainWindow):
         if self.autosaver is not None:
             self.autosaver.set_interval(settings.autosave_seconds)
         self.operations.settings = settings
+        self._name_accept_actions()
         self.settings_changed.emit(settings)
 
     def show_shortcuts(self) -> None:

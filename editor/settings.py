@@ -19,6 +19,7 @@ class Settings:
     tile_size: int = 0  # 0 = chosen from free memory
     model_memory_megabytes: int = 4096  # budget of the cache of loaded models
     autosave_seconds: int = 60  # 0 = off
+    accept_as_new_layer: bool = False  # Enter puts results on a new layer; Shift+Enter merges
 
     @property
     def max_pixels(self) -> int:

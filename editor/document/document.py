@@ -181,6 +181,41 @@ class Document(QObject):
         )
         self.history.push(command, applied=True)
 
+    def accept_preview_as_layer(self) -> Layer | None:
+        """Put the pending result on its own layer right above its target (as Krita's AI tools
+        do) and clear the mask: one undo step; the target keeps its pixels, so a locked target
+        is fine. A denser result (an upscale) resizes the whole document: accepted as usual."""
+        preview = self.preview
+        if preview is None:
+            return None
+        if preview.scale != 1:
+            self._accept_resampled(preview)
+            return None
+        target = self.preview_target if self.preview_target in self.layers else self.image_layer
+        # Canvas-sized, like every image layer: operations read layers against the mask.
+        pixels = np.zeros((self.height, self.width, 4), np.uint8)
+        rect = preview.rect.intersected(self.full_rect())
+        inside = Rect(rect.x - preview.x, rect.y - preview.y, rect.w, rect.h)
+        pixels[rect.slices()] = preview.pixels[inside.slices()]
+        layer = Layer(preview.name, LayerKind.IMAGE, pixels)
+        after = list(self.layers)
+        after.insert(self.layers.index(target) + 1, layer)
+        add = StackCommand(self, self.layers, after, "Add layer").activate_after(layer)
+        mask_diff = record_write(self.mask.pixels, self.full_rect(), 0)
+        self.set_preview(None)
+        self.notify_pixels(self.mask, mask_diff.bounds)
+        add.redo()
+        command = MacroCommand(
+            f"Accept {preview.name} as a new layer",
+            [
+                SetPreviewCommand(self, preview, None, "Accept", target),
+                PixelEditCommand(self, self.mask, mask_diff, "Clear mask"),
+                add,
+            ],
+        )
+        self.history.push(command, applied=True)
+        return layer
+
     def discard_preview(self) -> None:
         if self.preview is not None:
             text = f"Discard {self.preview.name}"

@@ -43,6 +43,12 @@ class SettingsDialog(QDialog):
         self.autosave = _spin(
             settings.autosave_seconds, 0, 3600, " s", "Crash-recovery autosave interval", "Off"
         )
+        self.accept_as_layer = QCheckBox(
+            "Accept results as a new layer (Shift+Enter does the other)",
+            checked=settings.accept_as_new_layer,
+            toolTip="Enter puts an operation's result on its own layer above the target "
+            "instead of merging it into the target",
+        )
         self.bomb = _spin(
             settings.max_megapixels, 1, 10000, " MP", "Refuse larger images (decompression bombs)"
         )
@@ -54,6 +60,7 @@ class SettingsDialog(QDialog):
         form.addRow("Undo memory", self.history)
         form.addRow("Autosave every", self.autosave)
         form.addRow("Largest image", self.bomb)
+        form.addRow(self.accept_as_layer)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -72,4 +79,5 @@ class SettingsDialog(QDialog):
             history_megabytes=self.history.value(),
             autosave_seconds=self.autosave.value(),
             max_megapixels=self.bomb.value(),
+            accept_as_new_layer=self.accept_as_layer.isChecked(),
         )
