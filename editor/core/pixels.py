@@ -100,3 +100,21 @@ def is_grayscale(pixels: np.ndarray, tolerance: float = 2.0) -> bool:
     rgb = pixels[..., :3].astype(np.int16)
     spread = np.abs(rgb[..., 0] - rgb[..., 1]) + np.abs(rgb[..., 1] - rgb[..., 2])
     return float(spread.mean()) <= tolerance
+
+
+# A black-and-white photo spans much of the gray scale in many levels; a blank canvas, a
+# flat fill, line art or text on paper do not.
+PHOTO_MIN_TONAL_SPAN = 64  # gray levels between the 2nd and 98th percentiles
+PHOTO_MIN_GRAY_LEVELS = 32  # distinct gray levels in use
+
+
+def looks_like_bw_photo(pixels: np.ndarray) -> bool:
+    """True for a grayscale image with real tonal range (worth offering Colorize to)."""
+    if not is_grayscale(pixels):
+        return False
+    step = max(1, int(max(pixels.shape[:2]) // 512))  # a sample is plenty for a histogram
+    gray = pixels[::step, ::step, :3].mean(axis=2).astype(np.uint8)
+    counts = np.bincount(gray.ravel(), minlength=256)
+    cumulative = np.cumsum(counts) / counts.sum()
+    low, high = np.searchsorted(cumulative, 0.02), np.searchsorted(cumulative, 0.98)
+    return bool(high - low >= PHOTO_MIN_TONAL_SPAN and (counts > 0).sum() >= PHOTO_MIN_GRAY_LEVELS)

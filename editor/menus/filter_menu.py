@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from editor.core.pixels import is_grayscale
+from editor.core.pixels import looks_like_bw_photo
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import load_image
 from editor.menus.actions import make_action
@@ -80,8 +80,9 @@ class FilterMenu:
             )
 
     def offer_colorize(self) -> None:
-        """A B&W photo was opened: offer to colorize it (non-blocking)."""
-        if not is_grayscale(self.window.document.image_layer.pixels):
+        """A B&W photo was opened: offer to colorize it (non-blocking). Never for a blank
+        canvas, a flat fill or line art: only gray images with real tonal range."""
+        if not looks_like_bw_photo(self.window.document.image_layer.pixels):
             return
         box = QMessageBox(QMessageBox.Icon.Question, "Colorize?",
                           "This photo looks black and white. Colorize it?",
@@ -112,6 +113,7 @@ class FilterMenu:
             window.canvas.visible_image_rect()))  # fmt: skip
         dialog = StrengthDialog("Denoise", "Noise level (σ)", 25.0, 75.0, self._has_mask(),
                                 on_change=preview, parent=window)  # fmt: skip
+        preview(dialog.values())  # the preview shows as the dialog opens, not on a first change
         accepted = dialog.exec() == StrengthDialog.DialogCode.Accepted
         timer.stop()
         if window.operations.is_busy():
