@@ -67,12 +67,25 @@ def _layers(args: argparse.Namespace) -> None:
 
 
 def _export(args: argparse.Namespace) -> None:
+    from editor.cli_models import StderrProgress
     from editor.document.autosave import compose
     from editor.fileio.ora import read_ora
-    from editor.fileio.save import save_image
+    from editor.fileio.save import format_for, save_image
 
+    format_for(args.output)  # refuse an unwritable output format before reading anything
+    progress = StderrProgress()
+    progress(0.0, f"Reading {args.file.name}")
     image = read_ora(args.file)
-    save_image(args.output, compose(image.width, image.height, image.layers))
+    count = len(image.layers)
+    progress(0.5, f"Compositing {count} layer{'s' if count != 1 else ''}")
+    flat = compose(image.width, image.height, image.layers)
+    progress(0.7, f"Writing {args.output.name}")
+    save_image(args.output, flat)
+    progress(1.0, "Done")
+    progress.done()
+    for notice in image.notices:
+        print(notice, file=sys.stderr)
+    print(f"wrote {args.output} ({image.width}x{image.height})", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,14 +19,17 @@ EXIT_CANCELLED = 130
 
 
 class StderrProgress:
-    """Prints `[ 42%] text` on one stderr line (carriage returns on a terminal)."""
+    """Prints `[ 42%] text` on one stderr line (carriage returns on a terminal). The figure
+    only moves forward, even when a step of the job reports its own 0..1."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last = ""
+        self.fraction = 0.0
 
     def __call__(self, fraction: float, text: str) -> None:
-        line = f"[{fraction * 100:5.1f}%] {text}"
+        self.fraction = max(self.fraction, min(fraction, 1.0))
+        line = f"[{self.fraction * 100:5.1f}%] {text}"
         if self.tty:
             print("\r" + line.ljust(len(self.last)), end="", file=sys.stderr, flush=True)
         elif text != self.last.partition("] ")[2]:  # in logs, one line per new message

@@ -52,6 +52,16 @@ class JobContext:
     def preview(self, image: np.ndarray) -> None:
         self.show_preview(image)
 
+    def part(self, start: float, span: float) -> JobContext:
+        """A context for one step of the job: its progress 0..1 maps onto [start, start + span]
+        of this one's, so a step that counts from 0 never sends the bar backwards."""
+        return JobContext(
+            report=lambda fraction, text: self.report(start + span * fraction, text),
+            show_preview=self.show_preview,
+            is_cancelled=self.is_cancelled,
+            notices=self.notices,
+        )
+
     def notice(self, text: str) -> None:
         """Something the user should be told with the result (e.g. 'fell back to the CPU')."""
         self.notices.append(text)

@@ -44,7 +44,7 @@ def run_inpaint(request: InpaintRequest, ctx: JobContext) -> PatchResult:
     elif request.method == "model":
         from editor.engine.inpaint_model import fill_with_model
 
-        fill = fill_with_model(crop, crop_mask, ctx)
+        fill = fill_with_model(crop, crop_mask, ctx.part(0.1, 0.8))
         title = "Erase"
     else:
         raise JobError(f"Unknown erase method '{request.method}'.")

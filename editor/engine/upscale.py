@@ -66,16 +66,6 @@ def reset_runtime() -> None:
     _runtime = None
 
 
-def _sub_context(ctx: JobContext, start: float, span: float) -> JobContext:
-    """A context whose progress 0..1 maps onto [start, start + span] of `ctx`'s."""
-    return JobContext(
-        report=lambda f, t: ctx.report(start + span * f, t),
-        show_preview=ctx.show_preview,
-        is_cancelled=ctx.is_cancelled,
-        notices=ctx.notices,
-    )
-
-
 def upscale_alpha(alpha: np.ndarray, width: int, height: int) -> np.ndarray:
     """Resize an HxW uint8 alpha plane with bicubic interpolation (clipped; opaque stays opaque)."""
     if alpha.min() == 255:
@@ -105,7 +95,7 @@ def run_upscale(
     policy = pick_policy()
     height, width = request.image.shape[:2]
     ctx.progress(0.0, "Preparing the model")
-    fetch_ctx = _sub_context(ctx, 0.0, 0.1)
+    fetch_ctx = ctx.part(0.0, 0.1)
     try:
         spec, model = runtime.get(
             request.model, policy.device, policy.dtype, policy.channels_last,
@@ -124,7 +114,7 @@ def run_upscale(
         rgb = torch.from_numpy(np.ascontiguousarray(request.image[..., :3]))
         x = rgb.permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
         out = upscale_tiled(
-            model, x, spec.scale, request.tile, ctx=_sub_context(ctx, 0.1, 0.85), policy=policy,
+            model, x, spec.scale, request.tile, ctx=ctx.part(0.1, 0.85), policy=policy,
             cpu_fallback=lambda: runtime.get(request.model, torch.device("cpu"))[1],
         )  # fmt: skip
         if spec.scale != request.scale:

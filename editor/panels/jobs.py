@@ -21,6 +21,7 @@ class JobsPanel(QWidget):
         self.title = QLabel("No job running")
         self.bar = QProgressBar(minimum=0, maximum=1000)
         self.bar.setTextVisible(True)
+        self._show_idle()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the running operation")
         self.cancel_button.setEnabled(False)
@@ -50,15 +51,21 @@ class JobsPanel(QWidget):
         if job_id == self.operations.active_job:
             self.title.setText(title)
             self.bar.setValue(0)
+            self.bar.setFormat("%p%")
 
     def _on_progress(self, job_id: int, fraction: float, text: str) -> None:
         if job_id == self.operations.active_job:
-            self.bar.setValue(round(fraction * 1000))
+            # Steps of a job may count from 0 again: the bar only moves forward.
+            self.bar.setValue(max(self.bar.value(), round(fraction * 1000)))
             self.bar.setFormat(f"{text} %p%" if text else "%p%")
 
     def _on_busy(self, busy: bool) -> None:
         self.cancel_button.setEnabled(busy)
         if not busy:
             self.title.setText("No job running")
-            self.bar.setValue(0)
-            self.bar.setFormat("%p%")
+            self._show_idle()
+
+    def _show_idle(self) -> None:
+        """An empty bar without a figure ("0 %" would suggest a job that is stuck)."""
+        self.bar.reset()
+        self.bar.setFormat("")
