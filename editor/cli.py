@@ -95,7 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     inpaint.add_argument("input", type=Path)
     inpaint.add_argument("--mask", type=Path, required=True, help="white (or opaque) = erase")
     inpaint.add_argument("-o", "--output", type=Path, required=True)
-    inpaint.add_argument("--method", choices=("model", "telea"), default="telea")
+    from editor.engine.inpaint import ERASE_METHODS, default_erase_method
+
+    inpaint.add_argument(
+        "--method",
+        choices=ERASE_METHODS,
+        default=default_erase_method(),
+        help=f"model: the trained network, telea: classical (default: {default_erase_method()})",
+    )
     inpaint.add_argument("--margin", type=int, default=32, help="context pixels around the mask")
     inpaint.set_defaults(handler=_inpaint)
     layers = commands.add_parser("layers", help="list the layers of an OpenRaster file")

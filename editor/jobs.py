@@ -16,6 +16,7 @@ from editor.document.layers import Layer, LayerKind
 from editor.engine.colorize import ColorizeRequest
 from editor.engine.denoise import DenoiseRequest
 from editor.engine.engine import Engine
+from editor.engine.inpaint import default_erase_method
 from editor.engine.models import (
     FetchModelRequest,
     ImportModelRequest,
@@ -58,8 +59,10 @@ class Operations(QObject):
         return self.active_job is not None
 
     # -- operations
-    def erase(self, method: str = "telea") -> int | None:
-        """Start erasing the masked area. Returns the job id, or None with a message why not."""
+    def erase(self, method: str | None = None) -> int | None:
+        """Start erasing the masked area (with the default method unless `method` is given).
+        Returns the job id, or None with a message why not."""
+        method = method or default_erase_method()
         doc = self.document
         if not self._has_image():
             return None

@@ -10,6 +10,16 @@ from editor.engine.crop import crop_window, paste_fill
 from editor.engine.requests import InpaintRequest
 from editor.engine.results import PatchResult
 
+# "model": the trained inpainting network; "telea": OpenCV's classical fill (no weights).
+ERASE_METHODS = ("model", "telea")
+# What Erase (Backspace) and `retouch inpaint` use unless told otherwise: change it only here.
+DEFAULT_ERASE_METHOD = "model"
+
+
+def default_erase_method() -> str:
+    """The erase method the editor's Backspace and the CLI's `inpaint` use by default."""
+    return DEFAULT_ERASE_METHOD
+
 
 def telea_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, radius: int) -> np.ndarray:
     """OpenCV's Telea fast marching fill. RGBA uint8 in and out (alpha filled the same way)."""

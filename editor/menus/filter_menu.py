@@ -30,14 +30,14 @@ class FilterMenu:
         window.document.reset.connect(self.hints.clear)
         act = lambda *args, **kw: make_action(window, *args, **kw)  # noqa: E731
         tips = {
-            "erase": "Fill the masked area with the trained inpainting model",
+            "erase": "Fill the masked area (the default erase method)",
             "fast": "Fill the masked area from its surroundings (classical, no model)",
             "colorize": "Colour a black-and-white photo; place hints with the hint tool (H)",
             "sketch": "Render the sketch layer as a photo (inside the mask if there is one)",
             "denoise": "Remove noise; the preview updates as you change the strength",
             "stylize": "Repaint the image in the style of another",
         }
-        self.erase = act("&Erase", lambda: ops.erase("model"), "Backspace", tips["erase"])
+        self.erase = act("&Erase", lambda: ops.erase(), "Backspace", tips["erase"])
         self.erase_fast = act(
             "Erase (&fast)", lambda: ops.erase("telea"), "Shift+Backspace", tips["fast"]
         )
