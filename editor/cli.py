@@ -43,8 +43,8 @@ def _inpaint(args: argparse.Namespace) -> None:
     progress.done()
     out = image.pixels.copy()
     out[result.rect.slices()] = result.pixels
-    save_image(args.output, out, image.exif, image.icc_profile)
-    for notice in [*image.notices, *result.notices]:
+    saved = save_image(args.output, out, image.exif, image.icc_profile)
+    for notice in [*image.notices, *result.notices, *saved]:
         print(notice, file=sys.stderr)
 
 

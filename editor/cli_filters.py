@@ -56,8 +56,8 @@ def _colorize(args: argparse.Namespace) -> None:
     progress = StderrProgress()
     result = run_colorize(request, JobContext(report=progress))
     progress.done()
-    save_image(dst, result.pixels, image.exif, image.icc_profile)
-    _report(dst, result.pixels, [*image.notices, *result.notices])
+    saved = save_image(dst, result.pixels, image.exif, image.icc_profile)
+    _report(dst, result.pixels, [*image.notices, *result.notices, *saved])
 
 
 def _sketch2photo(args: argparse.Namespace) -> None:

@@ -112,7 +112,8 @@ def _upscale(args: argparse.Namespace) -> None:
     progress.done()
     for notice in ctx.notices:
         print(f"retouch: note: {notice}", file=sys.stderr)
-    save_image(dst, result, image.exif, image.icc_profile)
+    for notice in save_image(dst, result, image.exif, image.icc_profile):
+        print(f"retouch: note: {notice}", file=sys.stderr)
     height, width = result.shape[:2]
     print(f"wrote {dst} ({width}x{height})", file=sys.stderr)
 

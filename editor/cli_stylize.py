@@ -48,7 +48,8 @@ def _stylize(args: argparse.Namespace) -> None:
     progress.done()
     for notice in result.notices:
         print(f"retouch: note: {notice}", file=sys.stderr)
-    save_image(dst, result.pixels, image.exif, image.icc_profile)
+    for notice in save_image(dst, result.pixels, image.exif, image.icc_profile):
+        print(f"retouch: note: {notice}", file=sys.stderr)
     height, width = result.pixels.shape[:2]
     print(f"wrote {dst} ({width}x{height})", file=sys.stderr)
 

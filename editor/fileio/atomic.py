@@ -2,14 +2,17 @@
 
 A failed or interrupted write (full disk, read-only folder, a crash, an exception from the
 encoder) never damages the file that was there before: the rename happens only after the
-new content is complete and flushed to disk.
+new content is complete and flushed to disk. The new file keeps the old one's permissions
+(or gets a new file's usual ones), and temporaries left by a killed save are cleaned later.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -29,6 +32,62 @@ def _sync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    current = os.umask(0o022)  # elsewhere: swap and restore (brief, and only here)
+    os.umask(current)
+    return current
+
+
+def target_mode(path: Path) -> int:
+    """Permission bits the saved file should have: the replaced file's, else what a plain
+    open() would give a new file (0o666 less the umask), never mkstemp's private 0o600."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+TEMP_SUFFIX = ".tmp"
+STALE_AFTER_SECONDS = 120.0  # a save in progress is younger than this
+
+
+def temporary_names(path: Path) -> list[Path]:
+    """Temporaries that atomic_write may have left beside `path` (killed during a save)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    prefix = f".{path.name}."
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    return [
+        Path(entry.path)
+        for entry in entries
+        if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)
+    ]
+
+
+def remove_stale_temporaries(
+    path: str | os.PathLike[str], older_than: float = STALE_AFTER_SECONDS
+) -> list[Path]:
+    """Delete `.NAME.*.tmp` files beside `path` older than `older_than` seconds (left by a
+    process killed while saving; a younger one may be another instance's save in progress).
+    Returns what was removed."""
+    removed = []
+    now = time.time()
+    for temp in temporary_names(Path(path)):
+        with contextlib.suppress(OSError):
+            info = temp.lstat()
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than:
+                temp.unlink()
+                removed.append(temp)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary, seekable stream; on a clean exit its content replaces `path` at once.
@@ -40,7 +99,12 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     folder = path.parent if str(path.parent) else Path(".")
     temp_name: str | None = None
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        mode = target_mode(path)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder
+        )
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, mode)
         with os.fdopen(handle, "w+b") as stream:
             yield stream
             stream.flush()

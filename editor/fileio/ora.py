@@ -17,11 +17,13 @@ alpha is the mask, so they round-trip exactly and look sensible elsewhere.
 from __future__ import annotations
 
 import io
+import lzma
+import math
 import os
 import time
-import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,15 +34,44 @@ from PIL import Image
 from editor.core.blend import BLEND_MODES
 from editor.fileio.atomic import atomic_write
 from editor.fileio.errors import ImageFileError, opening_error
-from editor.fileio.load import DEFAULT_MAX_PIXELS, _to_rgba
+from editor.fileio.load import (
+    DECODE_ERRORS,
+    DEFAULT_MAX_PIXELS,
+    _to_rgba,
+    above_limit,
+    open_image,
+    pixel_limit,
+)
+from editor.fileio.regular import open_regular
 
 MIMETYPE = "image/openraster"
 SPEC_VERSION = "0.0.5"
 THUMBNAIL_MAX = 256
 STACK_XML_MAX_BYTES = 16 * 1024 * 1024
-MAX_LAYERS = 4096
+MAX_LAYERS = 1000
+MAX_DEPTH = 64  # nested stacks (layer groups)
 # Decoded pixels over all layers, as a multiple of the per-image limit (the bomb limit).
 TOTAL_PIXELS_FACTOR = 4
+# A layer's PNG never needs more bytes than its raw RGBA pixels (plus headers): anything
+# larger is padding meant to inflate. All members together get TOTAL_PIXELS_FACTOR times that.
+PNG_BYTES_PER_PIXEL = 4
+PNG_OVERHEAD_BYTES = 1 << 20
+# Zip compressions Python reads; anything else (PPMd, ...) or encryption is refused up front.
+READABLE_COMPRESSIONS = (
+    zipfile.ZIP_STORED,
+    zipfile.ZIP_DEFLATED,
+    zipfile.ZIP_BZIP2,
+    zipfile.ZIP_LZMA,
+)
+# What reading a damaged or hostile archive raises (a bit flip in a deflate stream, ...).
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    *DECODE_ERRORS,
+)
+COORDINATE_LIMIT = 1 << 30  # positions beyond this are nonsense (and overflow numpy indexing)
 
 RETOUCH_NS = "urn:retouch:openraster:1"
 _KIND_ATTR = f"{{{RETOUCH_NS}}}kind"
@@ -212,6 +243,9 @@ class _Reader:
         self.path, self.archive, self.max_pixels = path, archive, max_pixels
         self.notices: list[str] = []
         self.total_pixels = 0
+        self.names = set(archive.namelist())  # once: a file may hold 100k members
+        self.member_limit = PNG_BYTES_PER_PIXEL * max_pixels + PNG_OVERHEAD_BYTES
+        self.bytes_left = TOTAL_PIXELS_FACTOR * self.member_limit
 
     def fail(self, message: str) -> ImageFileError:
         return ImageFileError(f"{self.path.name}: {message}")
@@ -225,16 +259,28 @@ class _Reader:
             info = self.archive.getinfo(name)
         except KeyError:
             raise self.fail(f"{name} is missing from the file.") from None
+        if info.flag_bits & 0x1:
+            raise self.fail(f"{name} is encrypted; Retouch cannot read it.")
+        if info.compress_type not in READABLE_COMPRESSIONS:
+            raise self.fail(
+                f"{name} uses a zip compression Retouch cannot read (method {info.compress_type})."
+            )
         if info.file_size > limit:
             raise self.fail(
                 f"{name} unpacks to {info.file_size / 1e6:.0f} MB, above the safety limit "
                 f"({limit / 1e6:.0f} MB); the file may be a zip bomb."
             )
+        if info.file_size > self.bytes_left:
+            raise self.fail(
+                "the layers unpack to more than "
+                f"{TOTAL_PIXELS_FACTOR * self.member_limit / 1e6:.0f} MB in all, above the "
+                "safety limit; the file may be a zip bomb."
+            )
+        self.bytes_left -= info.file_size
         return self.archive.read(info)
 
     def check_mimetype(self) -> None:
-        names = self.archive.namelist()
-        if "mimetype" not in names:
+        if "mimetype" not in self.names:
             self.notice("The file has no 'mimetype' entry; read it as OpenRaster anyway.")
             return
         value = self.read_member("mimetype", 1024).decode("ascii", "replace").strip()
@@ -242,7 +288,7 @@ class _Reader:
             self.notice(f"The file says it is '{value}'; read it as OpenRaster anyway.")
 
     def parse_stack(self) -> ET.Element:
-        if "stack.xml" not in self.archive.namelist():
+        if "stack.xml" not in self.names:
             raise self.fail("not an OpenRaster file (stack.xml is missing).")
         data = self.read_member("stack.xml", STACK_XML_MAX_BYTES)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
@@ -256,58 +302,60 @@ class _Reader:
         return root
 
     def layer_pixels(self, src: str, layer_name: str) -> np.ndarray:
-        names = set(self.archive.namelist())
         # Some writers put a leading "/" in src or in the member names, not both.
-        member = next(
-            (name for name in (src, src.lstrip("/"), "/" + src.lstrip("/")) if name in names),
-            None,
-        )
+        candidates = (src, src.lstrip("/"), "/" + src.lstrip("/"))
+        member = next((name for name in candidates if name in self.names), None)
         if member is None:
             raise self.fail(f"layer '{layer_name}' refers to {src}, which is missing.")
-        data = self.read_member(member, self.max_pixels * 8 + (1 << 20))
+        data = self.read_member(member, self.member_limit)
+        label = f"{self.path.name}: layer '{layer_name}'"
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(io.BytesIO(data)) as image:
-                    width, height = image.size
-                    if width * height > self.max_pixels:
-                        raise self.fail(
-                            f"layer '{layer_name}' is {width}×{height}, above the limit of "
-                            f"{self.max_pixels / 1e6:.0f} MP."
-                        )
-                    self.total_pixels += width * height
-                    budget = TOTAL_PIXELS_FACTOR * self.max_pixels
-                    if self.total_pixels > budget:
-                        raise self.fail(
-                            f"the layers hold more than {budget / 1e6:.0f} MP in all, "
-                            "above the safety limit."
-                        )
-                    image.load()
-                    notices: list[str] = []
-                    pixels = _to_rgba(image, notices)
+            with (
+                pixel_limit(self.max_pixels),
+                open_image(io.BytesIO(data), label, self.max_pixels) as image,
+            ):
+                width, height = image.size
+                self.total_pixels += width * height
+                budget = TOTAL_PIXELS_FACTOR * self.max_pixels
+                if self.total_pixels > budget:
+                    raise self.fail(
+                        f"the layers hold more than {budget / 1e6:.0f} MP in all, "
+                        "above the safety limit."
+                    )
+                image.load()
+                notices: list[str] = []
+                pixels = _to_rgba(image, notices)
         except ImageFileError:
             raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        except Image.DecompressionBombError as error:
             raise self.fail(f"layer '{layer_name}' is too large to open safely.") from error
         except MemoryError as error:
             raise self.fail(f"not enough memory for layer '{layer_name}'.") from error
-        except (OSError, SyntaxError, ValueError, EOFError) as error:
+        except DECODE_ERRORS as error:
             raise self.fail(f"the image of layer '{layer_name}' is damaged: {error}") from error
         for text in notices:
             self.notice(f"Layer '{layer_name}': {text}")
         return pixels
 
 
-def _int(value: str | None, default: int = 0) -> int:
-    if value is None:
-        return default
-    return int(round(float(value)))
-
-
 def _float(value: str | None, default: float) -> float:
+    """A finite number from an attribute; ValueError for text, NaN or infinity."""
     if value is None:
         return default
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    """A whole number of pixels; ValueError beyond ±COORDINATE_LIMIT."""
+    if value is None:
+        return default
+    number = _float(value, default)
+    if abs(number) > COORDINATE_LIMIT:
+        raise ValueError(f"{value!r} is out of range")
+    return int(round(number))
 
 
 def _true(value: str | None) -> bool:
@@ -326,18 +374,29 @@ class _Inherited:
     visible: bool = True
 
 
-def _walk(reader: _Reader, stack: ET.Element, inherited: _Inherited, out: list[OraLayer]):
+def _walk(
+    reader: _Reader, stack: ET.Element, inherited: _Inherited, out: list[OraLayer], depth: int = 0
+):
     """Append the stack's layers to `out`, top first, flattening nested stacks."""
+    if depth > MAX_DEPTH:
+        raise reader.fail(f"layer groups are nested more than {MAX_DEPTH} deep.")
+    layer_count = sum(1 for element in stack.iter("layer"))  # before decoding any pixels
+    if len(out) + layer_count > MAX_LAYERS:
+        raise reader.fail(f"more than {MAX_LAYERS} layers.")
     for element in stack:
         if element.tag == "stack":
             reader.notice("Layer groups were flattened into a plain list of layers.")
             if element.get("composite-op", "svg:src-over") != "svg:src-over":
                 reader.notice("Blend modes of layer groups are not supported; groups are normal.")
+            try:
+                opacity = _float(element.get("opacity"), 1.0)
+            except ValueError as error:
+                raise reader.fail(f"a layer group has a bad opacity ({error}).") from error
             child = _Inherited(
-                inherited.opacity * _float(element.get("opacity"), 1.0),
+                inherited.opacity * opacity,
                 inherited.visible and element.get("visibility", "visible") != "hidden",
             )
-            _walk(reader, element, child, out)
+            _walk(reader, element, child, out, depth + 1)
         elif element.tag == "layer":
             out.append(_read_layer(reader, element, inherited, len(out)))
         else:
@@ -382,14 +441,16 @@ def _read_layer(reader: _Reader, element: ET.Element, inherited: _Inherited, ind
 
 
 def _open_archive(path: Path) -> zipfile.ZipFile:
+    stream = open_regular(path)
     try:
-        return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
+        return zipfile.ZipFile(stream)
+    except ARCHIVE_ERRORS as error:
+        stream.close()
+        if isinstance(error, OSError) and not isinstance(error, zipfile.BadZipFile):
+            raise opening_error(path, error) from error
         raise ImageFileError(
             f"{path.name} is not an OpenRaster file (not a zip archive)."
         ) from error
-    except OSError as error:
-        raise opening_error(path, error) from error
 
 
 def read_ora(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> OraImage:
@@ -411,11 +472,7 @@ def read_ora(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS)
             if width <= 0 or height <= 0:
                 raise reader.fail("stack.xml has no valid image size (w, h).")
             if width * height > max_pixels:
-                raise reader.fail(
-                    f"the canvas is {width}×{height} ({width * height / 1e6:.0f} MP), above the "
-                    f"limit of {max_pixels / 1e6:.0f} MP. Raise the limit in Settings if you "
-                    "trust this file."
-                )
+                raise above_limit(f"{path.name}: the canvas", width, height, max_pixels)
             stack = root.find("stack")
             if stack is None:
                 raise reader.fail("stack.xml has no <stack>.")
@@ -423,7 +480,9 @@ def read_ora(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS)
             _walk(reader, stack, _Inherited(), top_first)
         except ImageFileError:
             raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+        except MemoryError as error:
+            raise reader.fail("not enough memory to open it.") from error
+        except ARCHIVE_ERRORS as error:
             # CRC mismatches and truncated members surface here while reading members.
             raise reader.fail(f"the file is damaged ({error}).") from error
     return OraImage(width, height, top_first[::-1], reader.notices)
@@ -436,5 +495,5 @@ def read_merged(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXE
         reader = _Reader(path, archive, max_pixels)
         try:
             return reader.layer_pixels("mergedimage.png", "merged image")
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
+        except ARCHIVE_ERRORS as error:
             raise reader.fail(f"the file is damaged ({error}).") from error

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import struct
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -37,10 +39,12 @@ def save_image(
     exif: bytes | None = None,
     icc_profile: bytes | None = None,
     quality: int = 95,
-) -> None:
+) -> list[str]:
     """Write RGBA uint8 `pixels` to `path` (format from the extension), keeping EXIF and ICC.
 
-    Written atomically (editor.fileio.atomic): a failed save leaves the old file intact.
+    Written atomically (editor.fileio.atomic): a failed save leaves the old file intact. When
+    the encoder refuses the metadata (EXIF too long for a JPEG, ...), the image is saved
+    without it; the returned notices say so.
     """
     path = Path(path)
     fmt, keeps_alpha = format_for(path)
@@ -50,11 +54,32 @@ def save_image(
     else:
         image = Image.fromarray(flatten_on(pixels), "RGB")
     options: dict[str, object] = {}
-    if exif:
-        options["exif"] = exif
-    if icc_profile:
-        options["icc_profile"] = icc_profile
     if fmt in ("JPEG", "WEBP"):
         options["quality"] = quality
+    # Dropped in this order when the encoder refuses them, so the pixels are never lost.
+    kept = {name: value for name, value in (("exif", exif), ("icc_profile", icc_profile)) if value}
+    notices: list[str] = []
     with atomic_write(path) as stream:
-        image.save(stream, format=fmt, **options)
+        while True:
+            try:
+                _encode(stream, image, fmt, {**options, **kept})
+                break
+            except ENCODER_ERRORS as error:
+                if not kept:
+                    raise ImageFileError(f"Could not save {path.name}: {error}") from error
+                name = next(iter(kept))
+                del kept[name]
+                notices.append(f"Saved without its {_LABEL[name]}, which {fmt} refused: {error}.")
+    return notices
+
+
+# What Pillow's encoders raise for metadata they cannot store (e.g. "EXIF data is too long").
+ENCODER_ERRORS = (ValueError, TypeError, struct.error, OverflowError)
+_LABEL = {"exif": "EXIF data", "icc_profile": "colour profile"}
+
+
+def _encode(stream: BinaryIO, image: Image.Image, fmt: str, options: dict[str, object]) -> None:
+    """Encode into `stream` from its start, replacing whatever an earlier attempt wrote."""
+    stream.seek(0)
+    stream.truncate()
+    image.save(stream, format=fmt, **options)
