@@ -25,6 +25,12 @@ __all__ = ["ModelCache", "build_and_load", "load_state_dict_file", "load_strict"
            "parameter_bytes", "read_safetensors_metadata"]  # fmt: skip
 
 
+ACCEPTED = (
+    "Retouch imports a .pth or .pt checkpoint holding only tensors (a state dict, as "
+    "Real-ESRGAN and torchvision publish them) or a .safetensors file."
+)
+
+
 def _unwrap(obj: object, path: Path) -> dict[str, torch.Tensor]:
     if isinstance(obj, dict):
         for key in _WRAPPER_KEYS:
@@ -32,7 +38,20 @@ def _unwrap(obj: object, path: Path) -> dict[str, torch.Tensor]:
                 return _unwrap(obj[key], path)
         if obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
             return dict(obj)
-    raise ModelLoadError(f"{path.name} does not hold a state dict of tensors")
+    raise ModelLoadError(f"{path.name} does not hold a state dict of tensors. {ACCEPTED}")
+
+
+def _unreadable(path: Path, error: Exception) -> ModelLoadError:
+    """Say what the file is not, in our words: torch's own message advises re-running with
+    weights_only=False (running the file's code), which Retouch never does."""
+    if "Weights only load failed" in str(error):
+        what = (
+            f"{path.name} holds Python objects besides tensors; Retouch never loads those "
+            "(loading them could run code from the file)."
+        )
+    else:
+        what = f"{path.name} is not a PyTorch checkpoint (it cannot be read as one)."
+    return ModelLoadError(f"{what} {ACCEPTED}")
 
 
 def load_state_dict_file(path: str | Path) -> dict[str, torch.Tensor]:
@@ -48,12 +67,12 @@ def load_state_dict_file(path: str | Path) -> dict[str, torch.Tensor]:
         try:
             return load_file(str(path), device="cpu")
         except (SafetensorError, OSError) as exc:
-            raise ModelLoadError(f"cannot read {path.name}: {exc}") from exc
+            message = f"{path.name} is not a valid .safetensors file ({exc}). {ACCEPTED}"
+            raise ModelLoadError(message) from exc
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle errors come in many types; all mean "not loadable safely"
-        message = f"cannot read {path.name} as a weights-only checkpoint: {exc}"
-        raise ModelLoadError(message) from exc
+        raise _unreadable(path, exc) from exc
     return _unwrap(obj, path)
 
 
