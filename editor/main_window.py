@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
             "pen": MaskBrushTool(document, self.pen, document.sketch_layer),
         }
         self.canvas.set_tool(self.tools["brush"])
+        for state in (self.brush, self.pen):
+            state.changed.connect(self.canvas.refresh_outline)
         self.last_error: str | None = None
         self.style_options = StyleOptions()  # the last message shown in an error dialog
         self.setCentralWidget(self.canvas)
@@ -149,8 +151,9 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save", self.save, keys.Save)
         self.save_as_action = self._action("Save / &Export As…", self.save_as, "Ctrl+Shift+S")
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        # Ctrl+, as in most editors (Cmd+, on macOS); Qt has no Preferences key on Linux.
         self.settings_action = self._action(
-            "Se&ttings…", self.open_settings, keys.Preferences, "Device, memory, autosave, limits"
+            "Se&ttings…", self.open_settings, "Ctrl+,", "Device, memory, autosave, limits"
         )
         self.shortcuts_action = self._action(
             "&Keyboard Shortcuts", self.show_shortcuts, "F1", "List every keyboard shortcut"

@@ -89,3 +89,18 @@ def test_blend_combo_offers_every_mode_and_composites_with_it(setup):
     assert doc.composite()[0, 0].tolist() == [100, 100, 100, 255]  # |(100,100,100)-(0,0,200)|
     doc.history.undo()
     assert top.blend_mode == "normal" and panel.blend.currentText() == "Normal"
+
+
+def test_the_mask_thumbnail_follows_a_stroke(setup, qtbot):
+    doc, panel, top = setup
+    model = panel.model
+    mask_row = model.row_of(doc.mask)
+    before = model.data(model.index(mask_row), Qt.ItemDataRole.DecorationRole).toImage()
+    with qtbot.waitSignal(model.dataChanged, timeout=2000) as changed:
+        stroke = doc.begin_stroke()
+        stroke.dab(5, 5, 6, 1.0)
+        stroke.end()
+    first, last, roles = changed.args
+    assert first.row() <= mask_row <= last.row() and Qt.ItemDataRole.DecorationRole in roles
+    after = model.data(model.index(mask_row), Qt.ItemDataRole.DecorationRole).toImage()
+    assert after.pixelColor(5, 5) != before.pixelColor(5, 5)

@@ -259,6 +259,12 @@ class CanvasView(QWidget):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(self._cursor_pos, radius, radius)
 
+    def refresh_outline(self) -> None:
+        """The brush size changed (`[`, `]`, the options panel): redraw the outline now, not at
+        the next mouse move. The whole view, so a shrinking outline leaves no trace."""
+        if self._cursor_pos is not None:
+            self.update()
+
     def _refresh_overlay(self) -> None:
         if hasattr(self.tool, "overlay_points"):
             self.update()

@@ -4,7 +4,7 @@ it), and the widget with opacity, blend mode, lock and stack buttons."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,7 @@ from editor.document.document import Document
 from editor.document.layers import Layer, LayerKind
 
 THUMB = 40
+THUMBNAIL_REFRESH_MS = 150  # thumbnails redraw this long after the last pixel change
 ROW_MIME = "application/x-retouch-layer-row"
 
 
@@ -48,6 +49,16 @@ class LayerStackModel(QAbstractListModel):
         self.document = document
         for signal in (document.reset, document.layers_changed, document.preview_changed):
             signal.connect(self.refresh)
+        # Thumbnails follow strokes and other pixel edits, at most a few times a second.
+        self._thumbnail_timer = QTimer(self, singleShot=True, interval=THUMBNAIL_REFRESH_MS)
+        self._thumbnail_timer.timeout.connect(self._refresh_thumbnails)
+        document.pixels_changed.connect(lambda _rect: self._thumbnail_timer.start())
+
+    def _refresh_thumbnails(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(
+                self.index(0), self.index(self.rowCount() - 1), [Qt.ItemDataRole.DecorationRole]
+            )
 
     def refresh(self) -> None:
         self.beginResetModel()
