@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from editor.canvas.view import CanvasView
 from editor.core.brush import BrushSettings
 from editor.document.document import Document
-from editor.document.io import is_layered, open_into, save_document
+from editor.document.io import fits_flat_file, is_layered, is_lossy, open_into, save_document
+from editor.fileio.atomic import remove_stale_temporaries
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import READABLE_SUFFIXES
 from editor.fileio.save import WRITABLE
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         for state in (self.brush, self.pen):
             state.changed.connect(self.canvas.refresh_outline)
         self.last_error: str | None = None
+        self._lossy_overwrite_confirmed: Path | None = None  # asked once per opened original
         self.style_options = StyleOptions()  # the last message shown in an error dialog
         self.setCentralWidget(self.canvas)
         self.setAcceptDrops(True)
@@ -364,6 +366,7 @@ class MainWindow(QMainWindow):
         except ImageFileError as error:
             self.show_error(str(error))
             return False
+        self._lossy_overwrite_confirmed = None
         remember_file(str(Path(path).resolve()))
         self.filter_menu.offer_colorize()
         size = f"{self.document.width}×{self.document.height}"
@@ -372,17 +375,39 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         """Save in place; a document with several layers is saved as OpenRaster unless the
-        user chooses to flatten it in Save As."""
+        user chooses to flatten it in Save As. Re-encoding a lossy original (JPEG, WebP) in
+        place is asked once; the alternative is the layered document beside it."""
         path = self.document.path
-        layered = len(self.document.layers) > 1
+        layered = not fits_flat_file(self.document)
         if path is None or not writable(path) or (layered and not is_layered(path)):
             return self.save_as()
+        if is_lossy(path) and self._lossy_overwrite_confirmed != path:
+            choice = self.ask_lossy_overwrite(path)
+            if choice == "beside":
+                beside = path.with_suffix(".ora")
+                return self.save_as(beside) if beside.exists() else self.save_to(beside)
+            if choice != "overwrite":
+                return False
+            self._lossy_overwrite_confirmed = path
         return self.save_to(path)
 
-    def save_as(self) -> bool:
-        path, layered = self.document.path, len(self.document.layers) > 1
-        start = ""
-        if path is not None:
+    def ask_lossy_overwrite(self, path: Path) -> str:
+        """'overwrite', 'beside' (save NAME.ora next to it) or 'cancel'."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Overwrite the original?",
+                          f"Saving re-encodes {path.name} and loses a little quality each time. "
+                          f"Overwrite it, or save the editable document as "
+                          f"{path.with_suffix('.ora').name} beside it?", parent=self)  # fmt: skip
+        overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+        beside = box.addButton("Save as .ora", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(beside)
+        box.exec()
+        return {overwrite: "overwrite", beside: "beside"}.get(box.clickedButton(), "cancel")
+
+    def save_as(self, start_at: Path | None = None) -> bool:
+        path, layered = self.document.path, not fits_flat_file(self.document)
+        start = str(start_at or "")
+        if path is not None and start_at is None:
             keep = writable(path) and (is_layered(path) or not layered)
             start = str(path if keep else path.with_suffix(".ora" if layered else ".png"))
         chosen, _ = QFileDialog.getSaveFileName(self, "Save / Export", start, SAVE_FILTER)
@@ -390,16 +415,22 @@ class MainWindow(QMainWindow):
 
     def save_to(self, path: Path) -> bool:
         try:
-            save_document(self.document, path)
+            outcome = save_document(self.document, path)
         except ImageFileError as error:
             self.show_error(str(error))
             return False
-        note = (
-            " (the pending result is not included: accept it first)"
-            if self.document.preview
-            else ""
-        )
-        self.statusBar().showMessage(f"Saved {path.name}{note}.", 8000)
+        parts = [f"Saved {path.name}."]
+        if not outcome.complete:
+            parts = [
+                f"Exported {path.name} flattened. The layers are not saved yet: "
+                "save as OpenRaster (.ora) to keep them."
+            ]
+        if self.document.preview:
+            parts.append("The pending result is not included: accept it first.")
+        self.statusBar().showMessage(" ".join([*parts, *outcome.notices]), 10000)
+        if self.autosaver is not None and outcome.complete:
+            self.autosaver.saved()
+        self.refresh_state()
         return True
 
     def _fill_recent_menu(self) -> None:
@@ -453,7 +484,11 @@ class MainWindow(QMainWindow):
         ShortcutsDialog(shortcut_rows(self.menus), extra, self).exec()
 
     def offer_recovery(self) -> bool:
-        """After a crash: offer the newest unsaved work back. True when it was restored."""
+        """After a crash: offer the newest unsaved work back. True when it was restored.
+
+        Also removes the temporaries that a save killed half-way left beside recent files."""
+        for recent in recent_files():
+            remove_stale_temporaries(Path(recent))
         pending = self.autosaver.pending() if self.autosaver is not None else []
         if not pending:
             return False
@@ -490,7 +525,8 @@ class MainWindow(QMainWindow):
             | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Save:
-            return self.save()
+            # A flattened export leaves the layers unsaved: that is not leave to go on.
+            return self.save() and not self.document.is_modified()
         return answer == QMessageBox.StandardButton.Discard
 
     def show_error(self, message: str) -> None:

@@ -245,6 +245,16 @@ class Recovery:
     def ora_path(self) -> Path:
         return self.folder / ORA_NAME
 
+    def is_superseded(self) -> bool:
+        """The document's file was written after this snapshot was taken (saved, then the
+        editor crashed): restoring it would bring back older work over newer."""
+        if self.original_path is None:
+            return False
+        try:
+            return self.original_path.stat().st_mtime >= self.saved_at
+        except OSError:
+            return False
+
 
 @dataclass
 class Restored:
@@ -342,7 +352,8 @@ class RecoveryStore:
     def pending(self) -> list[Recovery]:
         """Recoveries left by instances that are no longer running, newest first.
 
-        Dead sessions that never wrote anything are removed on the way.
+        Dead sessions that never wrote anything, and recoveries older than their document's
+        file on disk (it was saved after them), are removed on the way.
         """
         if not self.root.is_dir():
             return []
@@ -356,6 +367,10 @@ class RecoveryStore:
             if recovery is None:
                 if not (folder / ORA_NAME).exists():
                     shutil.rmtree(folder, ignore_errors=True)
+                continue
+            if recovery.is_superseded():
+                log.info("recovery %s is older than %s: removed", folder, recovery.original_path)
+                shutil.rmtree(folder, ignore_errors=True)
                 continue
             found.append(recovery)
         found.sort(key=lambda recovery: recovery.saved_at, reverse=True)

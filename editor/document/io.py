@@ -3,21 +3,53 @@ mask), every other format is the flattened image."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from editor.document.autosave import take_snapshot, to_layers
 from editor.document.document import Document
 from editor.document.layers import LayerKind
+from editor.fileio.atomic import remove_stale_temporaries
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import DEFAULT_MAX_PIXELS, load_image
 from editor.fileio.ora import read_ora, write_ora
 from editor.fileio.save import save_image
 
 LAYERED_SUFFIX = ".ora"
+# Formats whose every save loses a little quality: overwriting an original asks first.
+LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp")
 
 
 def is_layered(path: Path) -> bool:
     return Path(path).suffix.lower() == LAYERED_SUFFIX
+
+
+def is_lossy(path: Path) -> bool:
+    return Path(path).suffix.lower() in LOSSY_SUFFIXES
+
+
+def fits_flat_file(document: Document) -> bool:
+    """Whether a single-image file holds the whole document: one plain layer covering the
+    canvas. Anything else (several layers, an offset or translucent layer) would be lost."""
+    if len(document.layers) != 1:
+        return False
+    layer = document.layers[0]
+    return (
+        layer.kind is LayerKind.IMAGE
+        and layer.rect == document.full_rect()
+        and layer.visible
+        and layer.opacity >= 1.0
+    )
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """`complete`: the file holds the whole document, which is now clean at that path.
+    Otherwise the file is a flattened export and the document keeps its unsaved changes."""
+
+    path: Path
+    complete: bool
+    notices: list[str] = field(default_factory=list)
 
 
 def open_into(document: Document, path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> list[str]:
@@ -26,6 +58,7 @@ def open_into(document: Document, path: Path, max_pixels: int = DEFAULT_MAX_PIXE
     Raises ImageFileError before touching the document, so a bad file changes nothing.
     """
     path = Path(path)
+    remove_stale_temporaries(path)  # left beside it by an editor killed while saving
     if is_layered(path):
         image = read_ora(path, max_pixels)
         layers = to_layers(image.layers)
@@ -40,15 +73,24 @@ def open_into(document: Document, path: Path, max_pixels: int = DEFAULT_MAX_PIXE
     return loaded.notices
 
 
-def save_document(document: Document, path: Path) -> None:
-    """Write the document (accepted layers only; a pending result is not saved); the document
-    becomes clean at `path`."""
+def save_document(document: Document, path: Path) -> SaveOutcome:
+    """Write the document (accepted layers only; a pending result is not saved).
+
+    OpenRaster, or a single-image file that holds the whole document: the document becomes
+    clean at `path`. A layered document written to PNG, JPEG, ... is an export (as in Krita
+    and GIMP): the document keeps its path and its unsaved changes, so its layers are never
+    dropped without a question on quit or open.
+    """
     path = Path(path)
+    notices: list[str] = []
     if is_layered(path):
         layers = [*document.layers, document.mask]
         snapshot = take_snapshot(document.width, document.height, layers)
         write_ora(path, document.width, document.height, snapshot.layers, document.flattened())
     else:
-        save_image(path, document.flattened(), document.exif, document.icc_profile)
-    document.path = path
-    document.history.set_clean()
+        notices = save_image(path, document.flattened(), document.exif, document.icc_profile)
+    complete = is_layered(path) or fits_flat_file(document)
+    if complete:
+        document.path = path
+        document.history.set_clean()
+    return SaveOutcome(path, complete, notices)
