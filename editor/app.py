@@ -9,6 +9,8 @@ from pathlib import Path
 
 from editor import __version__
 
+EXIT_MISSING_LIBRARIES = 3  # the GUI cannot start: system libraries are missing
+
 
 def build_window(settings=None):
     """Create a wired main window (not shown). The engine thread stops when the window
@@ -45,6 +47,13 @@ def run_gui(argv: list[str]) -> int:
     parser.add_argument("file", nargs="?", type=Path, help="image to open")
     parser.add_argument("--version", action="version", version=f"retouch {__version__}")
     args = parser.parse_args(argv)
+
+    from editor.system_libs import check_gui_libraries
+
+    problem = check_gui_libraries()
+    if problem is not None:  # Qt would abort the process (exit 134) with a plugin error
+        print(problem, file=sys.stderr)
+        return EXIT_MISSING_LIBRARIES
 
     from PySide6.QtWidgets import QApplication
 
