@@ -70,7 +70,7 @@ class Operations(QObject):
             self.message.emit("Paint over what to erase first (brush, B).")
             return None
         request = InpaintRequest(
-            image=doc.image_layer.pixels.copy(), mask=doc.mask.pixels.copy(), method=method
+            image=doc.canvas_pixels(doc.image_layer), mask=doc.mask.pixels.copy(), method=method
         )
         title = "Erase (fast)" if method == "telea" else "Erase"
         return self._submit(request, title, self._show_patch)
@@ -80,7 +80,10 @@ class Operations(QObject):
             return None
         tile = self.settings.tile_size or None
         request = UpscaleRequest(
-            image=self.document.image_layer.pixels, scale=scale, model=model, tile=tile
+            image=self.document.canvas_pixels(self.document.image_layer),
+            scale=scale,
+            model=model,
+            tile=tile,
         )
         return self._submit(
             request, f"Upscale ×{scale}", lambda result: self._show_dense(result, scale)
@@ -91,7 +94,7 @@ class Operations(QObject):
         if not self._has_image():
             return None
         request = SmartSelectRequest(
-            self.document.image_layer.pixels.copy(), rect, foreground, background
+            self.document.canvas_pixels(self.document.image_layer), rect, foreground, background
         )
         return self._submit(
             request,
@@ -108,7 +111,7 @@ class Operations(QObject):
             return None
         doc = self.document
         mask = doc.mask.pixels.copy() if inside_mask and mask_bbox(doc.mask.pixels) else None
-        image = doc.image_layer.pixels.copy()
+        image = doc.canvas_pixels(doc.image_layer)
         request = StylizeRequest(image=image, style=style, strength=strength,
                                  iterations=iterations, size=size, mask=mask)  # fmt: skip
         return self._submit(request, "Style transfer", self._show_patch)
@@ -117,8 +120,8 @@ class Operations(QObject):
         """Colour a B&W photo; `hints` are (x, y, (r, g, b)) points the user placed."""
         if not self._has_image():
             return None
-        request = ColorizeRequest(self.document.image_layer.pixels.copy(), tuple(hints),
-                                  strength, self._mask_if(inside_mask))  # fmt: skip
+        image = self.document.canvas_pixels(self.document.image_layer)
+        request = ColorizeRequest(image, tuple(hints), strength, self._mask_if(inside_mask))
         return self._submit(request, "Colorize", self._show_patch)
 
     def sketch_to_photo(self, inside_mask: bool = False) -> int | None:
@@ -132,8 +135,8 @@ class Operations(QObject):
             self.message.emit("Draw on a sketch layer first (sketch pen, P).")
             return None
         sketch = sketches[-1]
-        request = SketchRequest(sketch.pixels.copy(), self._mask_if(inside_mask),
-                                doc.image_layer.pixels.copy())  # fmt: skip
+        request = SketchRequest(doc.canvas_pixels(sketch), self._mask_if(inside_mask),
+                                doc.canvas_pixels(doc.image_layer))  # fmt: skip
         return self._submit(request, "Sketch to photo",
                             lambda result: self._show_patch(result, target=sketch))  # fmt: skip
 
@@ -146,7 +149,7 @@ class Operations(QObject):
         region = (region or doc.full_rect()).clamped(doc.width, doc.height)
         if self.is_busy() and self._previewing:
             self.cancel()
-        image = doc.image_layer.pixels[region.slices()].copy()
+        image = doc.canvas_pixels(doc.image_layer, region)
         mask = self._mask_if(inside_mask)
         request = DenoiseRequest(
             image, strength, mask[region.slices()].copy() if mask is not None else None

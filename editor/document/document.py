@@ -130,6 +130,22 @@ class Document(QObject):
         """What Save writes: the accepted layers, without a pending result."""
         return self.composite(with_preview=False)
 
+    def canvas_pixels(self, layer: Layer, rect: Rect | None = None) -> np.ndarray:
+        """A copy of `layer` in document coordinates, inside `rect` (default: the canvas),
+        transparent where the layer does not reach: what operations read, so their results
+        line up with the mask and the canvas whatever the layer's size and offset."""
+        rect = (rect or self.full_rect()).clamped(self.width, self.height)
+        part = layer.rect.intersected(rect)
+        src = Rect(part.x - layer.x, part.y - layer.y, part.w, part.h)
+        if part == rect:
+            return layer.pixels[src.slices()].copy()
+        out = np.zeros((rect.h, rect.w, 4), np.uint8)
+        if not part.is_empty():
+            out[Rect(part.x - rect.x, part.y - rect.y, part.w, part.h).slices()] = layer.pixels[
+                src.slices()
+            ]
+        return out
+
     # -- notifications used by commands
     def notify_pixels(self, layer: Layer, rect: Rect) -> None:
         self.pixels_changed.emit(Rect(rect.x + layer.x, rect.y + layer.y, rect.w, rect.h))
@@ -164,12 +180,16 @@ class Document(QObject):
         target = self.preview_target if self.preview_target in self.layers else self.image_layer
         if target.locked:
             raise LayerLocked(f"“{target.name}” is locked: unlock it to accept the result.")
-        rect = preview.rect.clamped(self.width, self.height)
-        merged = over(target.pixels[rect.slices()], preview.pixels[: rect.h, : rect.w])
-        image_diff = record_write(target.pixels, rect, merged)
+        # Both layers may sit anywhere (an .ora from Krita or GIMP has offset layers): merge
+        # where the result, the target and the canvas overlap, each in its own coordinates.
+        rect = preview.rect.intersected(target.rect).intersected(self.full_rect())
+        local = Rect(rect.x - target.x, rect.y - target.y, rect.w, rect.h)
+        inside = Rect(rect.x - preview.x, rect.y - preview.y, rect.w, rect.h)
+        merged = over(target.pixels[local.slices()], preview.pixels[inside.slices()])
+        image_diff = record_write(target.pixels, local, merged)
         mask_diff = record_write(self.mask.pixels, self.full_rect(), 0)
         self.set_preview(None)
-        self.notify_pixels(target, rect)
+        self.notify_pixels(target, local)
         self.notify_pixels(self.mask, mask_diff.bounds)
         command = MacroCommand(
             f"Accept {preview.name}",
@@ -370,11 +390,11 @@ class Document(QObject):
         width, height = self.width * factor, self.height * factor
         layers = []
         for layer in self.layers:
-            if layer is target:
-                pixels = preview.pixels[:height, :width]
-            else:
-                rect = layer.rect
-                pixels = resize_rgba(layer.pixels, rect.w * factor, rect.h * factor)
+            if layer is target:  # the result covers the whole (larger) canvas
+                layers.append(replace(layer, pixels=preview.pixels[:height, :width], x=0, y=0))
+                continue
+            rect = layer.rect
+            pixels = resize_rgba(layer.pixels, rect.w * factor, rect.h * factor)
             layers.append(replace(layer, pixels=pixels, x=layer.x * factor, y=layer.y * factor))
         active = (
             layers[self.layers.index(self.active_layer)]

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 class StackCommand:
     """The list of layers changed (add, delete, duplicate, reorder, merge, flatten).
 
-    Layers are shared, not copied: only layers created by the change add memory.
+    Layers are shared, not copied. What the history holds beyond the document is the side
+    that is not shown: layers removed (delete, merge, flatten) while done, layers added while
+    undone. Both sides are counted, so the memory budget bounds either state.
     """
 
     def __init__(self, document: Document, before: list[Layer], after: list[Layer], text: str):
@@ -26,14 +28,16 @@ class StackCommand:
             list(after),
             text,
         )
-        known = {id(layer) for layer in before}
-        self._new_bytes = sum(layer.nbytes for layer in after if id(layer) not in known)
+        in_before, in_after = {id(layer) for layer in before}, {id(layer) for layer in after}
+        removed = [layer for layer in before if id(layer) not in in_after]
+        added = [layer for layer in after if id(layer) not in in_before]
+        self._held_bytes = sum(layer.nbytes for layer in (*removed, *added))
         self._active_before = document.active_layer
         self._active_after: Layer | None = None
 
     @property
     def nbytes(self) -> int:
-        return self._new_bytes
+        return self._held_bytes
 
     def activate_after(self, layer: Layer | None) -> StackCommand:
         self._active_after = layer
