@@ -11,7 +11,10 @@ The file is a zip archive (OpenRaster 0.0.5 baseline):
 Blend modes map to the spec's composite-op names; layer locks use the spec's `edit-locked`
 attribute. Retouch's own layer kind (image/mask/result/sketch) is kept in a namespaced
 attribute other applications ignore. Mask layers (HxW uint8) are stored as white pixels whose
-alpha is the mask, so they round-trip exactly and look sensible elsewhere.
+alpha is the mask, so they round-trip exactly, and always hidden, so GIMP and Krita do not paint
+them over the image; Retouch's own visibility of the mask overlay is kept in a namespaced
+attribute. A hidden, all-white layer named "Mask" (how GIMP writes ours back, without our
+attributes) reads back as the mask.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ COORDINATE_LIMIT = 1 << 30  # positions beyond this are nonsense (and overflow n
 
 RETOUCH_NS = "urn:retouch:openraster:1"
 _KIND_ATTR = f"{{{RETOUCH_NS}}}kind"
+_OVERLAY_VISIBLE_ATTR = f"{{{RETOUCH_NS}}}visible"  # the mask overlay's own visibility
+MASK_NAME = "Mask"
 LAYER_KINDS = ("image", "mask", "result", "sketch")
 
 # OpenRaster's composite-op names: "svg:" + the W3C name, "svg:src-over" for normal.
@@ -172,7 +177,8 @@ def _stack_xml(width: int, height: int, layers: Sequence[OraLayer], sources: lis
             "x": str(int(layer.x)),
             "y": str(int(layer.y)),
             "opacity": f"{min(max(float(layer.opacity), 0.0), 1.0):.6g}",
-            "visibility": "visible" if layer.visible else "hidden",
+            # Other programs would paint the mask over the image: it is always hidden there.
+            "visibility": "visible" if layer.visible and layer.kind != "mask" else "hidden",
             "composite-op": BLEND_TO_OP[layer.blend_mode],
             "edit-locked": _bool(layer.locked),
         }
@@ -180,6 +186,8 @@ def _stack_xml(width: int, height: int, layers: Sequence[OraLayer], sources: lis
             attributes["selected"] = "true"
         if layer.kind != "image":
             attributes[_KIND_ATTR] = layer.kind
+        if layer.kind == "mask":
+            attributes[_OVERLAY_VISIBLE_ATTR] = _bool(layer.visible)
         ET.SubElement(stack, "layer", attributes)
     return ET.tostring(image, encoding="UTF-8", xml_declaration=True)
 
@@ -423,21 +431,34 @@ def _read_layer(reader: _Reader, element: ET.Element, inherited: _Inherited, ind
     kind = element.get(_KIND_ATTR, "image")
     if kind not in LAYER_KINDS:
         kind = "image"
+    visible = inherited.visible and element.get("visibility", "visible") != "hidden"
     pixels = reader.layer_pixels(src, name)
+    if kind == "image" and _is_mask_written_back(element, name, visible, pixels):
+        kind = "mask"
     if kind == "mask":
         pixels = np.ascontiguousarray(pixels[..., 3])
+        visible = element.get(_OVERLAY_VISIBLE_ATTR, "true") != "false"
     return OraLayer(
         name=name,
         pixels=pixels,
         x=x,
         y=y,
         opacity=min(max(opacity, 0.0), 1.0),
-        visible=inherited.visible and element.get("visibility", "visible") != "hidden",
+        visible=visible,
         blend_mode=blend_mode,
         locked=_true(element.get("edit-locked")),
         kind=kind,
         selected=_true(element.get("selected")),
     )
+
+
+def _is_mask_written_back(element: ET.Element, name: str, visible: bool, pixels: np.ndarray):
+    """Our mask as another program saves it again: no Retouch attributes, but still the
+    hidden layer named Mask holding white pixels whose alpha is the mask (programs may drop
+    the colour of fully transparent pixels, so only the covered ones must be white)."""
+    if _KIND_ATTR in element.attrib or name != MASK_NAME or visible:
+        return False
+    return bool((pixels[..., :3][pixels[..., 3] > 0] == 255).all())
 
 
 def _open_archive(path: Path) -> zipfile.ZipFile:
