@@ -1,7 +1,9 @@
 """The engine: one long-lived worker thread that runs queued jobs one at a time.
 
 Signals are emitted from the worker thread; Qt delivers them queued to receivers on the UI
-thread. Cancel is honoured between tiles and iterations (JobContext.progress).
+thread. Cancel is honoured between tiles and iterations (JobContext.progress) and inside
+model passes (engine.pass_watch). A job that raises anything, even SystemExit, fails alone:
+the worker thread goes on with the next job.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ class Engine(QObject):
             result = execute(job.request, ctx)
         except JobCancelled:
             self.cancelled.emit(job.id)
-        except Exception as error:  # every failure reaches the user as a message
+        except BaseException as error:  # noqa: BLE001 - SystemExit too: the thread must live on
+            # Every failure reaches the user as a message, and the next job still runs.
             log.exception("job %s (%s) failed", job.id, job.title)
             self.failed.emit(job.id, describe_failure(job.title, error))
         else:

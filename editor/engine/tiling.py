@@ -8,13 +8,20 @@ pixels, so there are no seams, and pixels computed with less than overlap/2 of c
 never used.
 
 On out-of-memory the tile size halves and the failed core is split and retried; below a floor
-the job moves to the CPU and says so through ctx.notice. Cancel is honoured between tiles.
+the job moves to the CPU and says so through ctx.notice.
+
+Tiles are also sized for responsiveness: cancel is checked before every layer of the model
+(engine.pass_watch), and when the longest stretch between two checks exceeds
+TARGET_CHECK_GAP_S the next tiles shrink to bring it back. On the CPU the first tile starts at
+CPU_START_TILE, so a whole image that would fit in memory is still not one minute-long pass.
+Progress moves within each tile and says how long is left.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -24,10 +31,13 @@ from torch import nn
 from editor.core.geometry import Rect
 from editor.engine.context import JobContext, JobError
 from editor.engine.devices import DevicePolicy, activation_budget, policy_for, prepare_input
+from editor.engine.pass_watch import PassWatch
 
 MIN_TILE = 32  # below this, OOM means "this device cannot do it": fall back to the CPU
 DEFAULT_OVERLAP = 16
 _DEFAULT_ELEMS_PER_PIXEL = 64 * (3 * 16 + 4)  # RRDBNet x4-like peak activations per input px
+TARGET_CHECK_GAP_S = 0.15  # cancel answered within about this (a layer on one tile)
+CPU_START_TILE = 384  # core side of the first CPU tile, before any time was measured
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -45,31 +55,37 @@ def _policy_of(model: nn.Module) -> DevicePolicy:
 def choose_tile(
     model: nn.Module, height: int, width: int, overlap: int, policy: DevicePolicy
 ) -> int:
-    """Largest core size whose tile (core + context) fits the device's activation budget.
+    """Largest core size whose tile (core + context) fits the device's activation budget
+    (on the CPU, at most CPU_START_TILE: a first tile that answers cancel soon).
 
     Returns max(height, width) when the whole image fits in one pass (no tiling overhead).
     """
     elems = getattr(model, "activation_elems_per_pixel", _DEFAULT_ELEMS_PER_PIXEL)
     bytes_per_px = elems * torch.tensor([], dtype=policy.dtype).element_size()
     budget_px = activation_budget(policy) / bytes_per_px
+    if policy.device.type == "cpu":  # memory is rarely short there; time is
+        budget_px = min(budget_px, (CPU_START_TILE + 2 * overlap) ** 2)
     if height * width <= budget_px:
         return max(height, width)
     side = int(math.sqrt(budget_px)) - 2 * overlap
     return max(MIN_TILE, side // 8 * 8)
 
 
-def split_evenly(length: int, tile: int) -> list[tuple[int, int]]:
-    """Cut [0, length) into ceil(length / tile) nearly equal intervals."""
+def split_evenly(length: int, tile: int, align: int = 1) -> list[tuple[int, int]]:
+    """Cut [0, length) into ceil(length / tile) nearly equal intervals; inner bounds are
+    multiples of `align` (models that halve the resolution need even tile starts)."""
     count = max(1, math.ceil(length / tile))
-    bounds = [round(i * length / count) for i in range(count + 1)]
-    return [(bounds[i], bounds[i + 1]) for i in range(count)]
+    bounds = [round(i * length / count / align) * align for i in range(count)] + [length]
+    return [(bounds[i], bounds[i + 1]) for i in range(count) if bounds[i + 1] > bounds[i]]
 
 
-def grid(height: int, width: int, tile: int, origin: Rect | None = None) -> list[Rect]:
+def grid(
+    height: int, width: int, tile: int, origin: Rect | None = None, align: int = 1
+) -> list[Rect]:
     """Row-major cores of at most `tile` pixels covering `origin` (default the whole image)."""
     area = origin or Rect(0, 0, width, height)
-    rows = split_evenly(area.h, tile)
-    cols = split_evenly(area.w, tile)
+    rows = split_evenly(area.h, tile, align)
+    cols = split_evenly(area.w, tile, align)
     return [
         Rect(area.x + x0, area.y + y0, x1 - x0, y1 - y0) for (y0, y1) in rows for (x0, x1) in cols
     ]
@@ -127,32 +143,33 @@ def upscale_tiled(
     out = torch.zeros((1, 3, height * scale, width * scale), dtype=torch.float32)
     weight = torch.zeros((height * scale, width * scale), dtype=torch.float32)
     queue: deque[Rect] = deque(grid(height, width, tile))
-    total_area = height * width
-    done_area = 0
+    progress = _TileProgress(ctx, height * width)
     with torch.inference_mode():
         while queue:
             core = queue.popleft()
-            if max(core.w, core.h) > tile:  # the tile shrank after an OOM: split this core
-                queue.extendleft(reversed(grid(height, width, tile, core)))
+            if max(core.w, core.h) > tile:  # the tile shrank (memory, responsiveness): split
+                queue.extendleft(reversed(grid(height, width, tile, core, align=2)))
                 continue
-            ctx.progress(done_area / total_area, f"Upscaling ({done_area * 100 // total_area}%)")
+            progress.start(core.w * core.h, len(queue) + 1)
             y0, y1 = max(0, core.y - overlap), min(height, core.y + core.h + overlap)
             x0, x1 = max(0, core.x - overlap), min(width, core.x + core.w + overlap)
             try:
-                result = _run_tile(model, image[:, :, y0:y1, x0:x1], policy)
+                with PassWatch(model, ctx, progress.within) as watch:
+                    result = _run_tile(model, image[:, :, y0:y1, x0:x1], policy)
             except Exception as exc:
                 if not _is_oom(exc):
                     raise
                 model, policy, tile = _recover_from_oom(model, policy, tile, ctx, cpu_fallback)
                 queue.appendleft(core)
                 continue
+            tile = _responsive_tile(tile, watch.longest_gap)
             wy = _ramp(y0, y1, core.y, core.y + core.h, overlap, scale)
             wx = _ramp(x0, x1, core.x, core.x + core.w, overlap, scale)
             w2 = wy[:, None] * wx[None, :]
             ys, xs = slice(y0 * scale, y1 * scale), slice(x0 * scale, x1 * scale)
             out[:, :, ys, xs] += result * w2
             weight[ys, xs] += w2
-            done_area += core.w * core.h
+            progress.finish()
         ctx.progress(1.0, "Upscaled")
         return out.div_(weight).clamp_(0.0, 1.0)  # in place: 4K x4 outputs are gigabytes
 
@@ -163,7 +180,7 @@ def _single_pass(
     """The whole image in one forward (no blending work), or None when it ran out of memory."""
     ctx.progress(0.0, "Upscaling")
     try:
-        with torch.inference_mode():
+        with torch.inference_mode(), PassWatch(model, ctx, lambda f: ctx.progress(f, "Upscaling")):
             result = _run_tile(model, image, policy).clamp_(0.0, 1.0)
     except Exception as exc:
         if not _is_oom(exc):
@@ -173,6 +190,48 @@ def _single_pass(
         return None
     ctx.progress(1.0, "Upscaled")
     return result
+
+
+def _responsive_tile(tile: int, longest_gap: float) -> int:
+    """The next tile side, smaller when a layer ran longer than TARGET_CHECK_GAP_S without a
+    cancel check (its time grows with the tile's area)."""
+    if longest_gap <= TARGET_CHECK_GAP_S or tile <= MIN_TILE:
+        return tile
+    side = int(tile * math.sqrt(TARGET_CHECK_GAP_S / longest_gap)) // 8 * 8
+    return max(MIN_TILE, min(tile, side))
+
+
+class _TileProgress:
+    """Progress by area done, moving within a tile too, with the time left estimated from
+    the pace so far."""
+
+    def __init__(self, ctx: JobContext, total_area: int) -> None:
+        self.ctx, self.total = ctx, max(total_area, 1)
+        self.done = self.current = 0
+        self.index = 0
+        self.tiles_left = 0
+        self.started = time.perf_counter()
+
+    def start(self, area: int, tiles_left: int) -> None:
+        self.current, self.tiles_left = area, tiles_left
+        self.index += 1
+        self.within(0.0)
+
+    def within(self, fraction: float) -> None:
+        done = (self.done + self.current * fraction) / self.total
+        self.ctx.progress(done, f"Upscaling tile {self.index} of {self.index + self.tiles_left - 1}"
+                          f"{self._time_left(done)}")  # fmt: skip
+
+    def finish(self) -> None:
+        self.done += self.current
+        self.current = 0
+
+    def _time_left(self, done: float) -> str:
+        elapsed = time.perf_counter() - self.started
+        if done <= 0.02 or elapsed < 1.0:
+            return ""
+        left = elapsed * (1.0 - done) / done
+        return f", about {left:.0f} s left" if left < 90 else f", about {left / 60:.0f} min left"
 
 
 def _recover_from_oom(
