@@ -67,25 +67,33 @@ def _layers(args: argparse.Namespace) -> None:
 
 
 def _export(args: argparse.Namespace) -> None:
+    """Flatten an OpenRaster file, or convert any image Retouch reads, to `args.output`."""
     from editor.cli_models import StderrProgress
     from editor.document.autosave import compose
-    from editor.fileio.ora import read_ora
+    from editor.fileio.load import load_image
+    from editor.fileio.ora import is_openraster, read_ora
     from editor.fileio.save import format_for, save_image
 
     format_for(args.output)  # refuse an unwritable output format before reading anything
     progress = StderrProgress()
     progress(0.0, f"Reading {args.file.name}")
-    image = read_ora(args.file)
-    count = len(image.layers)
-    progress(0.5, f"Compositing {count} layer{'s' if count != 1 else ''}")
-    flat = compose(image.width, image.height, image.layers)
+    exif = icc = None
+    if is_openraster(args.file):
+        image = read_ora(args.file)
+        count = len(image.layers)
+        progress(0.5, f"Compositing {count} layer{'s' if count != 1 else ''}")
+        flat, notices = compose(image.width, image.height, image.layers), image.notices
+    else:
+        loaded = load_image(args.file)
+        flat, notices, exif, icc = loaded.pixels, loaded.notices, loaded.exif, loaded.icc_profile
     progress(0.7, f"Writing {args.output.name}")
-    save_image(args.output, flat)
+    notices = [*notices, *save_image(args.output, flat, exif, icc)]
     progress(1.0, "Done")
     progress.done()
-    for notice in image.notices:
+    for notice in notices:
         print(notice, file=sys.stderr)
-    print(f"wrote {args.output} ({image.width}x{image.height})", file=sys.stderr)
+    height, width = flat.shape[:2]
+    print(f"wrote {args.output} ({width}x{height})", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     layers = commands.add_parser("layers", help="list the layers of an OpenRaster file")
     layers.add_argument("file", type=Path)
     layers.set_defaults(handler=_layers)
-    export = commands.add_parser("export", help="flatten an OpenRaster file to an image")
+    export = commands.add_parser(
+        "export", help="flatten an OpenRaster file (or convert any image) to an image"
+    )
     export.add_argument("file", type=Path)
     export.add_argument("-o", "--output", type=Path, required=True)
     export.set_defaults(handler=_export)

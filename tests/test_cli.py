@@ -52,3 +52,26 @@ def test_errors_are_one_line_without_traceback(tmp_path, photo):
         "inpaint", tmp_path / "in.png", "--mask", tmp_path / "small.png", "-o", tmp_path / "o.png"
     )
     assert done.returncode == 1 and "5×5" in done.stderr and not (tmp_path / "o.png").exists()
+
+
+def test_export_converts_any_image_and_drops_metadata_the_encoder_refuses(tmp_path, photo):
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 70_000  # too long for a JPEG's EXIF segment
+    Image.fromarray(photo).save(tmp_path / "big-exif.png", exif=exif.tobytes())
+    done = _retouch("export", tmp_path / "big-exif.png", "-o", tmp_path / "out.jpg")
+    assert done.returncode == 0, done.stderr
+    assert "without its EXIF" in done.stderr and "Traceback" not in done.stderr
+    assert Image.open(tmp_path / "out.jpg").size == (160, 120)
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path):
+    import os
+
+    import pytest
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this OS")
+    os.mkfifo(tmp_path / "pipe.png")
+    done = _retouch("export", tmp_path / "pipe.png", "-o", tmp_path / "out.png")
+    assert done.returncode == 1 and "not a regular file" in done.stderr
+    assert "Traceback" not in done.stderr

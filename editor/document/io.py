@@ -12,16 +12,15 @@ from editor.document.layers import LayerKind
 from editor.fileio.atomic import remove_stale_temporaries
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import DEFAULT_MAX_PIXELS, load_image
-from editor.fileio.ora import read_ora, write_ora
+from editor.fileio.ora import is_openraster, read_ora, write_ora
 from editor.fileio.save import save_image
 
-LAYERED_SUFFIX = ".ora"
 # Formats whose every save loses a little quality: overwriting an original asks first.
 LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp")
 
 
 def is_layered(path: Path) -> bool:
-    return Path(path).suffix.lower() == LAYERED_SUFFIX
+    return is_openraster(path)
 
 
 def is_lossy(path: Path) -> bool:

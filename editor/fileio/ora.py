@@ -48,6 +48,7 @@ from editor.fileio.load import (
 from editor.fileio.regular import open_regular
 
 MIMETYPE = "image/openraster"
+SUFFIX = ".ora"
 SPEC_VERSION = "0.0.5"
 THUMBNAIL_MAX = 256
 STACK_XML_MAX_BYTES = 16 * 1024 * 1024
@@ -116,6 +117,11 @@ class OraImage:
     height: int
     layers: list[OraLayer]
     notices: list[str] = field(default_factory=list)
+
+
+def is_openraster(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` names an OpenRaster file (by its extension, as every editor does)."""
+    return Path(path).suffix.lower() == SUFFIX
 
 
 # ---------------------------------------------------------------- writing
