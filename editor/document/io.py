@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from editor.core.geometry import Rect
 from editor.document.autosave import take_snapshot, to_layers
 from editor.document.document import Document
-from editor.document.layers import LayerKind
+from editor.document.layers import Layer, LayerKind
 from editor.fileio.atomic import remove_stale_temporaries
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import DEFAULT_MAX_PIXELS, load_image
@@ -61,15 +64,27 @@ def open_into(document: Document, path: Path, max_pixels: int = DEFAULT_MAX_PIXE
     if is_layered(path):
         image = read_ora(path, max_pixels)
         layers = to_layers(image.layers)
-        masks = [layer.pixels for layer in layers if layer.kind is LayerKind.MASK]
+        masks = [layer for layer in layers if layer.kind is LayerKind.MASK]
         stack = [layer for layer in layers if layer.kind in (LayerKind.IMAGE, LayerKind.SKETCH)]
         if not stack:
             raise ImageFileError(f"{path.name} has no image layers.")
-        document.load_layers(image.width, image.height, stack, path, masks[0] if masks else None)
+        mask = _mask_on_canvas(masks[0], image.width, image.height) if masks else None
+        document.load_layers(image.width, image.height, stack, path, mask)
         return image.notices
     loaded = load_image(path, max_pixels)
     document.load(loaded.pixels, path, loaded.exif, loaded.icc_profile)
     return loaded.notices
+
+
+def _mask_on_canvas(layer: Layer, width: int, height: int) -> np.ndarray:
+    """The mask as a canvas-sized HxW array: Krita, for one, crops layers to their content
+    and stores the offset."""
+    out = np.zeros((height, width), np.uint8)
+    part = layer.rect.intersected(Rect(0, 0, width, height))
+    if not part.is_empty():
+        inside = Rect(part.x - layer.x, part.y - layer.y, part.w, part.h)
+        out[part.slices()] = layer.pixels[inside.slices()]
+    return out
 
 
 def save_document(document: Document, path: Path) -> SaveOutcome:
