@@ -1,8 +1,9 @@
-"""Denoise an RGBA layer (or only the masked part) with the project's trained denoiser.
+"""Denoise an RGBA layer (or only the masked part) with the best denoiser on disk: KAIR's
+published FFDNet once fetched, else the project's own trained model (always shipped).
 
 The request part imports neither torch nor Qt, so requests.py can re-export it at application
-start; run_denoise imports torch lazily. The model (editor.ml.archs.denoiser) takes the noise
-level as an input, so the strength is exactly the Gaussian sigma (0-255 units) it removes.
+start; run_denoise imports torch lazily. Both models (editor.ml.archs.ffdnet, .denoiser) take the
+noise level as an input, so the strength is exactly the Gaussian sigma (0-255 units) it removes.
 A live preview is the same job on a crop of the visible region.
 """
 
@@ -22,9 +23,13 @@ if TYPE_CHECKING:
 
     from editor.engine.devices import DevicePolicy
     from editor.ml.archs.denoiser import Denoiser
+    from editor.ml.manager import ModelManager
     from editor.ml.runtime import ModelRuntime
 
-DEFAULT_DENOISE_MODEL = "denoise"
+DEFAULT_DENOISE_MODEL = "denoise"  # the project's own, shipped in models/: always there
+# Tried in order; the first whose weights are on disk denoises (no download behind the user's
+# back: `retouch models fetch ffdnet-color` or the Filter menu gets the published one).
+PREFERRED_DENOISE_MODELS = ("ffdnet-color", DEFAULT_DENOISE_MODEL)
 MAX_STRENGTH = 75.0  # sigma in 0-255 units; the range the model was trained on
 CPU_TILE = 1024  # core tile on the CPU: progress and Cancel every ~1 MP
 _MASK_MARGIN = 48  # context around the mask's bounding box (> the receptive radius)
@@ -37,7 +42,8 @@ class DenoiseRequest:
 
     image: HxWx4 RGBA uint8, straight alpha (copied, read-only). strength: noise sigma to
     remove, in 0-255 units, 0..75 (0 returns the image unchanged). mask: optional HxW uint8
-    (255 = denoise here), applied with a `feather`-pixel soft edge. model: registry name.
+    (255 = denoise here), applied with a `feather`-pixel soft edge. model: registry name, or
+    None for the best one with weights on disk (pick_denoise_model).
     tile: core tile size in pixels (None: 1024 on the CPU, from free memory on a GPU).
     """
 
@@ -45,7 +51,7 @@ class DenoiseRequest:
     strength: float = 25.0
     mask: np.ndarray | None = None
     feather: int = 8
-    model: str = DEFAULT_DENOISE_MODEL
+    model: str | None = None
     tile: int | None = None
 
     def __post_init__(self) -> None:
@@ -83,11 +89,20 @@ def _stage(ctx: JobContext, start: float, span: float) -> JobContext:
 
 
 def ensure_registered(runtime: ModelRuntime) -> None:
-    """Add the denoise spec to the runtime's registry if the catalog does not list it yet."""
-    from editor.ml.catalog_denoise import DENOISE
+    """Add the denoise specs to the runtime's registry where the catalog does not list them."""
+    from editor.ml.catalog_denoise import DENOISE, FFDNET_COLOR
 
-    if DENOISE.name not in runtime.manager.registry:
-        runtime.manager.registry.add(DENOISE)
+    for spec in (FFDNET_COLOR, DENOISE):
+        if spec.name not in runtime.manager.registry:
+            runtime.manager.registry.add(spec)
+
+
+def pick_denoise_model(manager: ModelManager) -> str:
+    """The first of PREFERRED_DENOISE_MODELS with weights on disk, else the project's own."""
+    for name in PREFERRED_DENOISE_MODELS:
+        if name in manager.registry and manager.is_available(name):
+            return name
+    return DEFAULT_DENOISE_MODEL
 
 
 def even_grid_size(length: int, tile: int) -> int:
@@ -176,11 +191,12 @@ def run_denoise(
 
         runtime = default_runtime()
     ensure_registered(runtime)
+    name = request.model or pick_denoise_model(runtime.manager)
     policy = pick_policy()
     ctx.progress(0.0, "Preparing the denoiser")
     try:
         _, model = runtime.get(
-            request.model, policy.device, policy.dtype, policy.channels_last,
+            name, policy.device, policy.dtype, policy.channels_last,
             _stage(ctx, 0.0, _FETCH_SHARE).progress, ctx.is_cancelled,
         )  # fmt: skip
     except FetchCancelled as exc:
@@ -192,7 +208,7 @@ def run_denoise(
     area = (slice(0, height), slice(0, width)) if rect is None else rect.slices()
     rgb = denoise_rgb(
         model, image[area][..., :3], request.strength, _stage(ctx, _FETCH_SHARE, 0.9), policy,
-        tile, cpu_fallback=lambda: runtime.get(request.model, torch.device("cpu"))[1],
+        tile, cpu_fallback=lambda: runtime.get(name, torch.device("cpu"))[1],
     )  # fmt: skip
     ctx.progress(0.97, "Finishing")
     if request.mask is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from editor.ml.catalog_denoise import DENOISE
+from editor.ml.catalog_denoise import DENOISE, FFDNET_COLOR
 from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
 from editor.ml.registry import ModelSpec, TorchWheelSource, UrlSource, WheelSource
 
@@ -132,6 +132,7 @@ BUILTIN_SPECS: list[ModelSpec] = [
     REALESRGAN_X4PLUS,
     REALESR_ANIMEVIDEOV3,
     EFFICIENTNET_LITE0_IMAGENET,
+    FFDNET_COLOR,
     DENOISE,
     *PIX2PIX_SPECS,
 ]
