@@ -24,7 +24,7 @@ from PIL import Image
 Maker = Callable[[Path, np.random.Generator, int], Path]
 
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".webp": "WEBP", ".tif": "TIFF", ".bmp": "BMP"}
-FOREIGN = ("ICO", "TGA", "PCX", "SGI", "GIF", "PPM", "DDS", "ICNS", "SPIDER", "IM", "MSP")
+FOREIGN = ("ICO", "TGA", "PCX", "SGI", "GIF", "PPM", "DDS", "ICNS", "SPIDER", "MSP")
 MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F")
 
 
@@ -97,7 +97,7 @@ def disguised(folder: Path, rng: np.random.Generator, index: int) -> Path:
     if fmt == "EPS":  # would start Ghostscript if it were opened
         data = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nnewpath showpage\n"
     else:
-        mode = {"SPIDER": "F", "IM": "RGB", "MSP": "1", "ICNS": "RGBA"}.get(fmt, "RGB")
+        mode = {"SPIDER": "F", "MSP": "1", "ICNS": "RGBA"}.get(fmt, "RGB")
         size = (16, 16) if fmt in ("ICNS", "ICO") else None
         try:
             data = _encoded(_image(rng, mode, size), fmt)
