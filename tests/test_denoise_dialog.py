@@ -29,3 +29,20 @@ def test_the_preview_starts_when_the_dialog_opens(window, tmp_path, photo, monke
     strength, inside_mask, region = seen_while_open[0]
     assert strength == 25.0 and not inside_mask and region is not None
     assert len(calls) == 1  # Cancel applies nothing
+
+
+def test_the_published_denoiser_is_offered_until_it_is_present(window, monkeypatch):
+    from editor.engine.models import ModelChoice, ModelStatus
+
+    menu = window.filter_menu
+    fetched = []
+    monkeypatch.setattr(window.operations, "fetch_model",
+                        lambda name, task: fetched.append((name, task)))  # fmt: skip
+    missing = ModelChoice("ffdnet-color", "FFDNet", False, "retouch models fetch ffdnet-color")
+    window.operations.models_changed.emit(ModelStatus("denoise", (missing,)))
+    assert menu.get_denoiser.isVisible() and menu.get_denoiser.isEnabled()  # no image needed
+    menu.get_denoiser.trigger()
+    assert fetched == [("ffdnet-color", "denoise")]
+    present = ModelChoice("ffdnet-color", "FFDNet", True, "")
+    window.operations.models_changed.emit(ModelStatus("denoise", (present,)))
+    assert not menu.get_denoiser.isVisible()

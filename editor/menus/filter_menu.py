@@ -7,6 +7,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from editor.core.pixels import looks_like_bw_photo
+from editor.engine.denoise import PREFERRED_DENOISE_MODELS
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import load_image
 from editor.menus.actions import make_action
@@ -15,6 +16,7 @@ from editor.tools.color_hints import ColorHints
 
 HINT_RERUN_MS = 400  # colour hints re-run Colorize this long after the last click
 PREVIEW_DELAY_MS = 250  # a Denoise preview starts this long after the last strength change
+PUBLISHED_DENOISER = PREFERRED_DENOISE_MODELS[0]  # fetched on request; preferred once present
 
 
 class FilterMenu:
@@ -45,13 +47,27 @@ class FilterMenu:
         self.sketch = act("S&ketch to Photo", self.sketch_to_photo, "Ctrl+Shift+K", tips["sketch"])
         self.denoise = act("&Denoise…", self.denoise_dialog, "Ctrl+Shift+D", tips["denoise"])
         self.stylize = act("&Style Transfer…", self.stylize_dialog, tip=tips["stylize"])
+        self.get_denoiser = act(
+            "Download the FFDNet denoiser (3 MB)",
+            lambda: ops.fetch_model(PUBLISHED_DENOISER, "denoise"),
+            tip="KAIR's published FFDNet: better than the built-in denoiser, used once present",
+        )  # fmt: skip
         self.actions = [self.erase, self.erase_fast, None, self.colorize, self.sketch,
-                        self.denoise, None, self.stylize]  # fmt: skip
+                        self.denoise, self.get_denoiser, None, self.stylize]  # fmt: skip
+        ops.models_changed.connect(self._on_models_changed)
+        QTimer.singleShot(1600, lambda: ops.refresh_models("denoise"))
 
     def refresh(self, has_image: bool, busy: bool) -> None:
         for action in self.actions:
             if action is not None:
                 action.setEnabled(has_image and not busy)
+        self.get_denoiser.setEnabled(not busy)  # needs no image
+
+    def _on_models_changed(self, status) -> None:
+        """The download entry shows only while the published denoiser is missing."""
+        if status.task == "denoise":
+            present = any(c.name == PUBLISHED_DENOISER and c.available for c in status.choices)
+            self.get_denoiser.setVisible(not present)
 
     def _has_mask(self) -> bool:
         return bool(self.window.document.mask.pixels.any())
