@@ -90,6 +90,7 @@ def fill_with_model(
     model file is missing, JobCancelled on cancel."""
     import torch
 
+    from editor.engine.pass_watch import PassWatch
     from editor.ml.archs.pconv_unet import predict_padded
 
     check_rgba(crop_rgba)
@@ -118,7 +119,10 @@ def fill_with_model(
         image = torch.from_numpy(np.ascontiguousarray(rgb_small)).to(device)
         image = image.permute(2, 0, 1)[None].float().div_(255.0)
         known = torch.from_numpy(~hole_small).to(device)[None, None].float()
-        with torch.autocast(device_type=device, dtype=torch.float16, enabled=device == "cuda"):
+        with (
+            torch.autocast(device_type=device, dtype=torch.float16, enabled=device == "cuda"),
+            PassWatch(model, ctx),  # Cancel is answered within a layer, not after the pass
+        ):
             out = predict_padded(model, image * known, known)
         small = (out[0].permute(1, 2, 0).float().clamp(0, 1) * 255.0 + 0.5).byte().cpu().numpy()
     ctx.progress(0.8, "Blending")
