@@ -66,11 +66,15 @@ def working_sketch(sketch: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.where(sketch < INK_BELOW, 0.0, 1.0).astype(np.float32)
 
 
-def render_rgb(sketch_rgba: np.ndarray, model: Generator) -> np.ndarray:
-    """HxWx3 uint8 RGB photo of an HxWx4 RGBA sketch (rendered small, upscaled bicubically)."""
+def render_rgb(
+    sketch_rgba: np.ndarray, model: Generator, ctx: JobContext | None = None
+) -> np.ndarray:
+    """HxWx3 uint8 RGB photo of an HxWx4 RGBA sketch (rendered small, upscaled bicubically).
+    With `ctx`, Cancel is answered within a layer of the model."""
     import cv2
     import torch
 
+    from editor.engine.pass_watch import PassWatch
     from editor.engine.pix2pix_model import working_shape
     from editor.training.edges import sketch_from_rgba
     from editor.training.train_sketch import render
@@ -79,7 +83,7 @@ def render_rgb(sketch_rgba: np.ndarray, model: Generator) -> np.ndarray:
     small = working_sketch(
         sketch_from_rgba(sketch_rgba), working_shape(height, width, model.working_size)
     )
-    with torch.inference_mode():
+    with torch.inference_mode(), PassWatch(model.module, ctx or JobContext()):
         tensor = torch.from_numpy(small)[None, None].to(model.device)
         rgb = render(model.module, tensor)[0].permute(1, 2, 0).float().cpu().numpy()
     out = np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
@@ -106,7 +110,7 @@ def run_sketch(request: SketchRequest, ctx: JobContext, model: Generator | None 
     ctx.progress(0.2, "Rendering the sketch")
     height, width = request.sketch.shape[:2]
     photo = np.empty((height, width, 4), np.uint8)
-    photo[..., :3] = render_rgb(request.sketch, model)
+    photo[..., :3] = render_rgb(request.sketch, model, ctx)
     photo[..., 3] = 255
     ctx.progress(0.9, "Blending")
     if request.mask is not None:
