@@ -36,7 +36,7 @@ def _denoise(args: argparse.Namespace) -> None:
     for notice in image.notices:
         print(f"retouch: note: {notice}", file=sys.stderr)
     request = DenoiseRequest(image=image.pixels, strength=args.strength, mask=mask,
-                             tile=args.tile)  # fmt: skip
+                             tile=args.tile, model=args.model)  # fmt: skip
     from editor.ml.runtime import ModelRuntime
 
     progress = StderrProgress()
@@ -52,7 +52,9 @@ def _denoise(args: argparse.Namespace) -> None:
 
 def add_subcommands(subparsers: Any) -> None:
     """Register `denoise` on an argparse `add_subparsers()` object."""
-    denoise = subparsers.add_parser("denoise", help="remove noise with the trained denoiser")
+    from editor.engine.denoise import PREFERRED_DENOISE_MODELS
+
+    denoise = subparsers.add_parser("denoise", help="remove noise (Gaussian, sensor grain)")
     denoise.add_argument("input")
     denoise.add_argument("-o", "--output", required=True)
     denoise.add_argument(
@@ -61,4 +63,8 @@ def add_subcommands(subparsers: Any) -> None:
     )  # fmt: skip
     denoise.add_argument("--mask", help="denoise only where this mask is white (or opaque)")
     denoise.add_argument("--tile", type=int, help="tile size in pixels (default: automatic)")
+    denoise.add_argument(
+        "--model", choices=PREFERRED_DENOISE_MODELS,
+        help="default: ffdnet-color once fetched (retouch models fetch ffdnet-color), else ours",
+    )  # fmt: skip
     denoise.set_defaults(handler=_guarded(_denoise))
