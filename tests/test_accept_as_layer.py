@@ -77,3 +77,20 @@ def test_shift_enter_and_the_setting_choose_the_way(qtbot, window, photo):
     _pending_patch(doc)
     qtbot.keyClick(window.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     assert len(doc.layers) == 3 and np.array_equal(doc.image_layer.pixels[45:55, 45:55], patch)
+
+
+def test_the_setting_is_in_the_dialog_and_persists(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from editor.panels.settings_dialog import SettingsDialog
+    from editor.settings import Settings
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert not dialog.values().accept_as_new_layer
+    dialog.accept_as_layer.setChecked(True)
+    chosen = dialog.values()
+    assert chosen.accept_as_new_layer
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    chosen.save(store)
+    assert Settings.load(store).accept_as_new_layer
