@@ -41,6 +41,9 @@ XCB_LIBRARIES = {
 }
 
 
+SKIP_ENV = "RETOUCH_SKIP_LIBRARY_CHECK"  # for systems that provide them some other way
+
+
 def _loadable(soname: str) -> bool:
     """Whether the dynamic loader finds `soname` the way Qt's plugin loader would."""
     try:
@@ -82,7 +85,8 @@ def install_message(missing: Iterable[str], has_apt: bool | None = None) -> str:
         lines.append(f"Install them with:\n\n    sudo apt install {packages}\n")
     else:
         lines.append("Install them with your system's package manager.")
-    lines.append("Headless commands (retouch inpaint, upscale, ...) work without them.")
+    lines.append("Headless commands (retouch inpaint, upscale, ...) work without them; "
+                 f"{SKIP_ENV}=1 starts the window anyway.")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -99,7 +103,7 @@ def check_gui_libraries(
 ) -> str | None:
     """None when the GUI can start, else the message to print instead of Qt's abort."""
     environ = os.environ if environ is None else environ
-    if not uses_xcb(environ):
+    if environ.get(SKIP_ENV) or not uses_xcb(environ):
         return None
     missing = missing_xcb_libraries(loadable)
     if missing:
