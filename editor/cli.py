@@ -107,9 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     inpaint.add_argument(
         "--method",
-        choices=ERASE_METHODS,
+        choices=tuple(ERASE_METHODS),
         default=default_erase_method(),
-        help=f"model: the trained network, telea: classical (default: {default_erase_method()})",
+        help="; ".join(f"{m.name}: {m.description}" for m in ERASE_METHODS.values())
+        + f" (default: {default_erase_method()}, what the editor's Erase uses)",
     )
     inpaint.add_argument("--margin", type=int, default=32, help="context pixels around the mask")
     inpaint.set_defaults(handler=_inpaint)

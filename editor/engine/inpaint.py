@@ -1,6 +1,32 @@
-"""Erase: fill the masked area from its surroundings, on a crop around the mask."""
+"""Erase: fill the masked area from its surroundings, on a crop around the mask.
+
+The methods live in one table, ERASE_METHODS (name -> EraseMethod): the trained network
+("model") and OpenCV's classical fills, which need no weights:
+- "telea": Telea's fast marching (cv2.inpaint), the fast one (Shift+Backspace);
+- "ns": Navier–Stokes (Bertalmío et al. 2001, cv2.inpaint);
+- "shiftmap": shift-map completion with the statistics of patch offsets (He & Sun 2012,
+  cv2.xphoto);
+- "fsr_fast", "fsr_best": frequency-selective reconstruction (Seiler et al. 2015, Genser et al.
+  2018, cv2.xphoto), two quality profiles.
+DEFAULT_ERASE_METHOD names the one Backspace and `retouch inpaint` use.
+
+OpenCV's two contracts, checked on small images (tests/test_inpaint_methods.py):
+- cv2.inpaint: 8-bit 1- or 3-channel, mask non-zero = hole, channels filled independently (no
+  colour meaning, so RGB passes through as it is).
+- cv2.xphoto.inpaint: mask non-zero = KNOWN, 0 = hole (the opposite). Shift-map takes any type
+  and expects a Lab-like image (intensity first): RGB -> Lab -> RGB around it. FSR takes 8-bit
+  1- or 3-channel BGR (it converts BGR -> YCrCb itself): RGB -> BGR -> RGB around it; FSR also
+  reconstructs wrongly in partial 16-px blocks at the right and bottom edges, so the crop is
+  padded (mirrored, hole with it) to whole blocks first.
+Colour round trips move known pixels by ±1, so every classical fill returns the input's own
+pixels outside the hole. Alpha (when not fully opaque) is continued with Telea, as the model
+does.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -10,8 +36,71 @@ from editor.engine.crop import crop_window, paste_fill
 from editor.engine.requests import InpaintRequest
 from editor.engine.results import PatchResult
 
-# "model": the trained inpainting network; "telea": OpenCV's classical fill (no weights).
-ERASE_METHODS = ("model", "telea")
+# A classical fill: (HxWx3 uint8 RGB, HxW bool hole, radius px) -> HxWx3 uint8 RGB.
+ClassicalFill = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
+FSR_BLOCK = 16  # FSR's largest block; its FFT window is 32 px
+
+
+def _cv_inpaint(flag_name: str) -> ClassicalFill:
+    def fill(rgb: np.ndarray, hole: np.ndarray, radius: int) -> np.ndarray:
+        import cv2
+
+        hole_u8 = hole.astype(np.uint8) * 255
+        return cv2.inpaint(np.ascontiguousarray(rgb), hole_u8, radius, getattr(cv2, flag_name))
+
+    return fill
+
+
+def _xphoto(flag_name: str, to_code: str, from_code: str, block: int = 1) -> ClassicalFill:
+    """cv2.xphoto.inpaint in the colour space it expects, on a crop padded to whole `block`s."""
+
+    def fill(rgb: np.ndarray, hole: np.ndarray, radius: int) -> np.ndarray:
+        import cv2
+
+        height, width = hole.shape
+        pad_h = max(2 * block, -(-height // block) * block) - height if block > 1 else 0
+        pad_w = max(2 * block, -(-width // block) * block) - width if block > 1 else 0
+        pads = ((0, pad_h), (0, pad_w))
+        known = np.pad(~hole, pads, mode="symmetric").astype(np.uint8) * 255  # 255 = known
+        src = cv2.cvtColor(np.pad(rgb, (*pads, (0, 0)), mode="symmetric"), getattr(cv2, to_code))
+        out = np.zeros_like(src)
+        cv2.xphoto.inpaint(src, known, out, getattr(cv2.xphoto, flag_name))
+        return cv2.cvtColor(out, getattr(cv2, from_code))[:height, :width]
+
+    return fill
+
+
+@dataclass(frozen=True)
+class EraseMethod:
+    """One way to fill a hole. `fill` is None for the trained model (editor.engine.inpaint_model).
+    `margin` / `min_size`: the least context (px) kept around the mask / the least crop side."""
+
+    name: str
+    title: str  # the result's name in the editor
+    description: str
+    fill: ClassicalFill | None
+    margin: int = 0
+    min_size: int = 0
+
+
+_METHODS = (
+    EraseMethod("model", "Erase (model)", "the trained inpainting network", None, 48, 128),
+    EraseMethod("telea", "Erase (fast)", "OpenCV Telea fast marching (classical)",
+                _cv_inpaint("INPAINT_TELEA")),
+    EraseMethod("ns", "Erase (Navier–Stokes)", "OpenCV Navier–Stokes (classical)",
+                _cv_inpaint("INPAINT_NS")),
+    EraseMethod("shiftmap", "Erase (shift-map)", "OpenCV contrib shift-map, patch offsets "
+                "(classical)", _xphoto("INPAINT_SHIFTMAP", "COLOR_RGB2Lab", "COLOR_Lab2RGB")),
+    EraseMethod("fsr_fast", "Erase (FSR fast)", "OpenCV contrib frequency-selective "
+                "reconstruction, fast profile (classical)",
+                _xphoto("INPAINT_FSR_FAST", "COLOR_RGB2BGR", "COLOR_BGR2RGB", FSR_BLOCK)),
+    EraseMethod("fsr_best", "Erase (FSR best)", "OpenCV contrib frequency-selective "
+                "reconstruction, best profile (classical, slow)",
+                _xphoto("INPAINT_FSR_BEST", "COLOR_RGB2BGR", "COLOR_BGR2RGB", FSR_BLOCK)),
+)  # fmt: skip
+ERASE_METHODS: dict[str, EraseMethod] = {method.name: method for method in _METHODS}
+CLASSICAL_METHODS = tuple(name for name, method in ERASE_METHODS.items() if method.fill)
+FAST_ERASE_METHOD = "telea"  # Shift+Backspace
 # What Erase (Backspace) and `retouch inpaint` use unless told otherwise: change it only here.
 DEFAULT_ERASE_METHOD = "model"
 
@@ -21,44 +110,65 @@ def default_erase_method() -> str:
     return DEFAULT_ERASE_METHOD
 
 
-def telea_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, radius: int) -> np.ndarray:
-    """OpenCV's Telea fast marching fill. RGBA uint8 in and out (alpha filled the same way)."""
+def erase_method(name: str) -> EraseMethod:
+    try:
+        return ERASE_METHODS[name]
+    except KeyError:
+        raise JobError(f"Unknown erase method '{name}'.") from None
+
+
+def classical_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, method: str,
+                   radius: int = 5) -> np.ndarray:  # fmt: skip
+    """Fill the hole (`crop_mask` > 127) of an RGBA uint8 crop with a classical method.
+
+    Returns RGBA uint8 of the same size: the input's own pixels outside the hole, the method's
+    fill inside; alpha continued with Telea when the crop is not fully opaque. Raises JobError
+    when no known pixel is left to fill from."""
     import cv2
 
-    hole = (crop_mask > 127).astype(np.uint8) * 255
-    # cv2.inpaint takes 1 or 3 channels; RGB order passes through untouched (no BGR meaning).
-    rgb = cv2.inpaint(np.ascontiguousarray(crop_rgba[..., :3]), hole, radius, cv2.INPAINT_TELEA)
+    fill = erase_method(method).fill
+    if fill is None:
+        raise JobError(f"'{method}' is not a classical erase method.")
+    hole = crop_mask > 127
+    if not hole.any():
+        return crop_rgba.copy()
+    if hole.all():
+        raise JobError("Nothing is left around the mask to fill from: erase a smaller area.")
+    rgb = crop_rgba[..., :3].copy()
+    rgb[hole] = 0  # no method may see what is under the hole
+    rgb = np.where(hole[..., None], fill(rgb, hole, radius), crop_rgba[..., :3])
     alpha = crop_rgba[..., 3]
     if (alpha < 255).any():
-        alpha = cv2.inpaint(np.ascontiguousarray(alpha), hole, radius, cv2.INPAINT_TELEA)
+        filled = cv2.inpaint(np.ascontiguousarray(alpha), hole.astype(np.uint8) * 255, radius,
+                             cv2.INPAINT_TELEA)  # fmt: skip
+        alpha = np.where(hole, filled, alpha)
     return rgb_to_rgba(rgb, alpha)
+
+
+def telea_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, radius: int) -> np.ndarray:
+    """OpenCV's Telea fast marching fill. RGBA uint8 in and out (alpha filled the same way)."""
+    return classical_fill(crop_rgba, crop_mask, "telea", radius)
 
 
 def run_inpaint(request: InpaintRequest, ctx: JobContext) -> PatchResult:
     """Returns the pasted-back crop as a PatchResult; pixels outside the dilated, feathered
     mask equal the input exactly."""
-    # The model needs more context than Telea: a wider margin and a minimum crop.
-    neural = request.method == "model"
-    window = crop_window(
-        request.mask, max(request.margin, 48) if neural else request.margin, 128 if neural else 0
-    )
+    method = erase_method(request.method)
+    window = crop_window(request.mask, max(request.margin, method.margin), method.min_size)
     if window is None:
         raise JobError("The mask is empty: paint over what to erase first.")
     ctx.progress(0.05, "Preparing")
     crop = request.image[window.rect.slices()]
     crop_mask = request.mask[window.rect.slices()]
-    if request.method == "telea":
-        ctx.progress(0.1, "Filling (fast)")
-        fill = telea_fill(crop, crop_mask, request.radius)
-        title = "Erase (fast)"
-    elif request.method == "model":
+    if method.fill is None:
         from editor.engine.inpaint_model import fill_with_model
 
         fill = fill_with_model(crop, crop_mask, ctx.part(0.1, 0.8))
-        title = "Erase"
     else:
-        raise JobError(f"Unknown erase method '{request.method}'.")
+        ctx.progress(0.1, f"Filling ({method.description})")
+        fill = classical_fill(crop, crop_mask, method.name, request.radius)
     ctx.progress(0.9, "Blending")
     patch = paste_fill(crop, fill, crop_mask)
     ctx.progress(1.0, "Done")
+    title = "Erase" if method.name == default_erase_method() else method.title
     return PatchResult(rect=window.rect, pixels=patch, title=title, notices=list(ctx.notices))
