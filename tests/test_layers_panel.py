@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from editor.core.blend import BLEND_MODES
 from editor.document.document import Document
 from editor.document.layers import Layer, LayerKind
 from editor.panels.layers import LayersPanel
@@ -61,7 +62,7 @@ def test_opacity_slider_and_blend_combo_follow_the_active_layer(setup, qtbot):
     panel.opacity.setValue(50)
     assert top.opacity == 0.5
     assert doc.composite()[0, 0, 2] == round((200 + 100) / 2)
-    panel.blend.setCurrentIndex(1)  # multiply
+    panel.blend.setCurrentIndex(panel.blend.findData("multiply"))
     assert top.blend_mode == "multiply"
     background = doc.layers[0]
     panel.view.setCurrentIndex(panel.model.index(panel.model.row_of(background)))
@@ -82,9 +83,10 @@ def test_pending_result_row_sits_above_its_target(setup):
 def test_blend_combo_offers_every_mode_and_composites_with_it(setup):
     doc, panel, top = setup
     panel.view.setCurrentIndex(panel.model.index(panel.model.row_of(top)))
-    labels = [panel.blend.itemText(i) for i in range(panel.blend.count())]
-    assert "Color dodge" in labels and "Luminosity" in labels and len(labels) == 16
-    panel.blend.setCurrentIndex(labels.index("Difference"))
+    modes = [panel.blend.itemData(i) for i in range(panel.blend.count())]
+    assert [mode for mode in modes if mode] == list(BLEND_MODES)  # grouped by separators
+    assert panel.blend.itemText(modes.index("color-dodge")) == "Color dodge"
+    panel.blend.setCurrentIndex(modes.index("difference"))
     assert top.blend_mode == "difference"
     assert doc.composite()[0, 0].tolist() == [100, 100, 100, 255]  # |(100,100,100)-(0,0,200)|
     doc.history.undo()

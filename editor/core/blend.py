@@ -117,16 +117,17 @@ _FUNCTIONS: dict[str, BlendFunction] = {
     "luminosity": _luminosity,
 }
 
-# In the order menus list them (Krita's and Photoshop's grouping: darken, lighten, contrast,
-# comparative, component).
-BLEND_MODES: tuple[str, ...] = (
-    "normal",
-    "multiply", "darken", "color-burn",
-    "screen", "lighten", "color-dodge",
-    "overlay", "soft-light", "hard-light",
-    "difference", "exclusion",
-    "hue", "saturation", "color", "luminosity",
-)  # fmt: skip
+# Grouped as Krita's and Photoshop's menus list them: normal, darken, lighten, contrast,
+# comparative, component.
+BLEND_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("normal",),
+    ("multiply", "darken", "color-burn"),
+    ("screen", "lighten", "color-dodge"),
+    ("overlay", "soft-light", "hard-light"),
+    ("difference", "exclusion"),
+    ("hue", "saturation", "color", "luminosity"),
+)
+BLEND_MODES: tuple[str, ...] = tuple(mode for group in BLEND_GROUPS for mode in group)
 
 
 def blend(mode: str, backdrop: np.ndarray, source: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.core.blend import BLEND_MODES, blend_label
+from editor.core.blend import BLEND_GROUPS, blend_label
 from editor.document.document import Document
 from editor.document.layers import Layer, LayerKind
 
@@ -195,7 +195,11 @@ class LayersPanel(QWidget):
         self.opacity = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.opacity.setToolTip("Opacity of the selected layer")
         self.blend = QComboBox()
-        self.blend.addItems([blend_label(mode) for mode in BLEND_MODES])
+        for group in BLEND_GROUPS:
+            if self.blend.count():
+                self.blend.insertSeparator(self.blend.count())
+            for mode in group:
+                self.blend.addItem(blend_label(mode), mode)
         self.blend.setToolTip("Blend mode of the selected layer")
         self.lock = QCheckBox("Lock pixels")
         form = QFormLayout()
@@ -207,7 +211,9 @@ class LayersPanel(QWidget):
         layout.addWidget(self.view, 1)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.opacity.valueChanged.connect(lambda v: self._set("opacity", v / 100.0))
-        self.blend.currentIndexChanged.connect(lambda i: self._set("blend_mode", BLEND_MODES[i]))
+        self.blend.currentIndexChanged.connect(
+            lambda i: self._set("blend_mode", self.blend.itemData(i))
+        )
         self.lock.toggled.connect(lambda on: self._set("locked", on))
         for signal in (document.layers_changed, document.active_changed, document.reset):
             signal.connect(self._show_active)
@@ -242,7 +248,7 @@ class LayersPanel(QWidget):
             return
         for widget, setter in (
             (self.opacity, lambda: self.opacity.setValue(round(layer.opacity * 100))),
-            (self.blend, lambda: self.blend.setCurrentIndex(BLEND_MODES.index(layer.blend_mode))),
+            (self.blend, lambda: self.blend.setCurrentIndex(self.blend.findData(layer.blend_mode))),
             (self.lock, lambda: self.lock.setChecked(layer.locked)),
         ):
             widget.blockSignals(True)
