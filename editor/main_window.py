@@ -337,6 +337,10 @@ class MainWindow(QMainWindow):
         on a new layer above it); Shift+Enter the other way."""
         as_layer = self.settings.accept_as_new_layer != other_way
         doc = self.document
+        if as_layer and doc.preview is not None and doc.preview.scale != 1:
+            self.statusBar().showMessage(
+                "An upscale resizes the whole image, so it is accepted into its layer.", 8000
+            )
         self._guarded(doc.accept_preview_as_layer if as_layer else doc.accept_preview)()
 
     def _name_accept_actions(self) -> None:

@@ -94,3 +94,13 @@ def test_the_setting_is_in_the_dialog_and_persists(qtbot, tmp_path):
     store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     chosen.save(store)
     assert Settings.load(store).accept_as_new_layer
+
+
+def test_an_upscale_accepted_as_a_layer_says_why_it_resizes_instead(qtbot, window, photo):
+    doc = window.document
+    doc.load(photo.copy())
+    dense = np.repeat(np.repeat(photo, 2, axis=0), 2, axis=1)
+    doc.set_preview(Layer("Upscale ×2", LayerKind.RESULT, dense, scale=2))
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert (doc.width, doc.height) == (320, 240) and len(doc.layers) == 1
+    assert "upscale resizes the whole image" in window.statusBar().currentMessage()
