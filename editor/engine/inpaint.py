@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.core.pixels import rgb_to_rgba
+from editor.core.pixels import mask_bbox, rgb_to_rgba
 from editor.engine.context import JobContext, JobError
 from editor.engine.crop import crop_window, paste_fill
 from editor.engine.requests import InpaintRequest
@@ -39,6 +39,7 @@ from editor.engine.results import PatchResult
 # A classical fill: (HxWx3 uint8 RGB, HxW bool hole, radius px) -> HxWx3 uint8 RGB.
 ClassicalFill = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
 FSR_BLOCK = 16  # FSR's largest block; its FFT window is 32 px
+SHIFTMAP_CONTEXT = 0.5  # shift-map copies patches from around the hole: half its size each side
 
 
 def _cv_inpaint(flag_name: str) -> ClassicalFill:
@@ -73,7 +74,9 @@ def _xphoto(flag_name: str, to_code: str, from_code: str, block: int = 1) -> Cla
 @dataclass(frozen=True)
 class EraseMethod:
     """One way to fill a hole. `fill` is None for the trained model (editor.engine.inpaint_model).
-    `margin` / `min_size`: the least context (px) kept around the mask / the least crop side."""
+    `margin` / `min_size`: the least context (px) kept around the mask / the least crop side;
+    `context`: the least margin as a fraction of the mask's longer side (patch methods copy
+    from the crop, so a big hole needs a big neighbourhood)."""
 
     name: str
     title: str  # the result's name in the editor
@@ -81,6 +84,7 @@ class EraseMethod:
     fill: ClassicalFill | None
     margin: int = 0
     min_size: int = 0
+    context: float = 0.0
 
 
 _METHODS = (
@@ -90,7 +94,8 @@ _METHODS = (
     EraseMethod("ns", "Erase (Navier–Stokes)", "OpenCV Navier–Stokes (classical)",
                 _cv_inpaint("INPAINT_NS")),
     EraseMethod("shiftmap", "Erase (shift-map)", "OpenCV contrib shift-map, patch offsets "
-                "(classical)", _xphoto("INPAINT_SHIFTMAP", "COLOR_RGB2Lab", "COLOR_Lab2RGB")),
+                "(classical)", _xphoto("INPAINT_SHIFTMAP", "COLOR_RGB2Lab", "COLOR_Lab2RGB"),
+                context=SHIFTMAP_CONTEXT),
     EraseMethod("fsr_fast", "Erase (FSR fast)", "OpenCV contrib frequency-selective "
                 "reconstruction, fast profile (classical)",
                 _xphoto("INPAINT_FSR_FAST", "COLOR_RGB2BGR", "COLOR_BGR2RGB", FSR_BLOCK)),
@@ -154,9 +159,12 @@ def run_inpaint(request: InpaintRequest, ctx: JobContext) -> PatchResult:
     """Returns the pasted-back crop as a PatchResult; pixels outside the dilated, feathered
     mask equal the input exactly."""
     method = erase_method(request.method)
-    window = crop_window(request.mask, max(request.margin, method.margin), method.min_size)
-    if window is None:
+    hole = mask_bbox(request.mask)
+    if hole is None:
         raise JobError("The mask is empty: paint over what to erase first.")
+    margin = max(request.margin, method.margin, round(method.context * max(hole.w, hole.h)))
+    window = crop_window(request.mask, margin, method.min_size)
+    assert window is not None
     ctx.progress(0.05, "Preparing")
     crop = request.image[window.rect.slices()]
     crop_mask = request.mask[window.rect.slices()]
