@@ -129,3 +129,13 @@ def test_a_job_raising_system_exit_fails_alone(qtbot, monkeypatch, photo):
             engine.submit(request, "Erase again")  # the worker thread is still alive
     finally:
         engine.shutdown()
+
+
+def test_tile_size_follows_the_measured_layer_time():
+    from editor.engine.tiling import MIN_TILE, TARGET_CHECK_GAP_S, _responsive_tile
+
+    assert _responsive_tile(384, 4 * TARGET_CHECK_GAP_S, 1024) == 192  # area / 4
+    assert _responsive_tile(96, TARGET_CHECK_GAP_S / 16, 1024) == 192  # at most twice
+    assert _responsive_tile(96, TARGET_CHECK_GAP_S / 16, 128) == 128  # never above memory's
+    assert _responsive_tile(200, 0.75 * TARGET_CHECK_GAP_S, 1024) == 200  # close enough
+    assert _responsive_tile(40, 100.0, 1024) == MIN_TILE

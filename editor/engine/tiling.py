@@ -11,10 +11,11 @@ On out-of-memory the tile size halves and the failed core is split and retried; 
 the job moves to the CPU and says so through ctx.notice.
 
 Tiles are also sized for responsiveness: cancel is checked before every layer of the model
-(engine.pass_watch), and when the longest stretch between two checks exceeds
-TARGET_CHECK_GAP_S the next tiles shrink to bring it back. On the CPU the first tile starts at
-CPU_START_TILE, so a whole image that would fit in memory is still not one minute-long pass.
-Progress moves within each tile and says how long is left.
+(engine.pass_watch), and the next tile is resized so that the longest stretch between two
+checks stays near TARGET_CHECK_GAP_S (never above the memory-sized tile). On the CPU the first
+tile starts at CPU_START_TILE / scale, so an image that fits in memory is still not one
+minute-long pass. Cores are cut from the caller's grid, splitting with even starts (models that
+halve the resolution rely on them). Progress moves within each tile and says how long is left.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ MIN_TILE = 32  # below this, OOM means "this device cannot do it": fall back to 
 DEFAULT_OVERLAP = 16
 _DEFAULT_ELEMS_PER_PIXEL = 64 * (3 * 16 + 4)  # RRDBNet x4-like peak activations per input px
 TARGET_CHECK_GAP_S = 0.15  # cancel answered within about this (a layer on one tile)
-CPU_START_TILE = 384  # core side of the first CPU tile, before any time was measured
+# Core side of the first CPU tile, before any time was measured, divided by the model's scale
+# (an x4 model's last layers run on 16 times the pixels).
+CPU_START_TILE = 384
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -55,16 +58,13 @@ def _policy_of(model: nn.Module) -> DevicePolicy:
 def choose_tile(
     model: nn.Module, height: int, width: int, overlap: int, policy: DevicePolicy
 ) -> int:
-    """Largest core size whose tile (core + context) fits the device's activation budget
-    (on the CPU, at most CPU_START_TILE: a first tile that answers cancel soon).
+    """Largest core size whose tile (core + context) fits the device's activation budget.
 
     Returns max(height, width) when the whole image fits in one pass (no tiling overhead).
     """
     elems = getattr(model, "activation_elems_per_pixel", _DEFAULT_ELEMS_PER_PIXEL)
     bytes_per_px = elems * torch.tensor([], dtype=policy.dtype).element_size()
     budget_px = activation_budget(policy) / bytes_per_px
-    if policy.device.type == "cpu":  # memory is rarely short there; time is
-        budget_px = min(budget_px, (CPU_START_TILE + 2 * overlap) ** 2)
     if height * width <= budget_px:
         return max(height, width)
     side = int(math.sqrt(budget_px)) - 2 * overlap
@@ -134,7 +134,9 @@ def upscale_tiled(
     _, _, height, width = image.shape
     if tile is None:
         tile = choose_tile(model, height, width, overlap, policy)
-    tile = max(1, int(tile))
+    tile = grid_tile = max(1, int(tile))
+    if policy.device.type == "cpu":  # time, not memory, is what runs short there
+        tile = min(tile, max(MIN_TILE, CPU_START_TILE // max(scale, 1)))
     if tile >= max(height, width):
         single = _single_pass(model, image, ctx, policy)
         if single is not None:
@@ -142,7 +144,7 @@ def upscale_tiled(
         tile = max(MIN_TILE, max(height, width) // 2)  # one pass ran out of memory: tile it
     out = torch.zeros((1, 3, height * scale, width * scale), dtype=torch.float32)
     weight = torch.zeros((height * scale, width * scale), dtype=torch.float32)
-    queue: deque[Rect] = deque(grid(height, width, tile))
+    queue: deque[Rect] = deque(grid(height, width, grid_tile))
     progress = _TileProgress(ctx, height * width)
     with torch.inference_mode():
         while queue:
@@ -162,7 +164,7 @@ def upscale_tiled(
                 model, policy, tile = _recover_from_oom(model, policy, tile, ctx, cpu_fallback)
                 queue.appendleft(core)
                 continue
-            tile = _responsive_tile(tile, watch.longest_gap)
+            tile = _responsive_tile(tile, watch.longest_gap, grid_tile)
             wy = _ramp(y0, y1, core.y, core.y + core.h, overlap, scale)
             wx = _ramp(x0, x1, core.x, core.x + core.w, overlap, scale)
             w2 = wy[:, None] * wx[None, :]
@@ -192,13 +194,15 @@ def _single_pass(
     return result
 
 
-def _responsive_tile(tile: int, longest_gap: float) -> int:
-    """The next tile side, smaller when a layer ran longer than TARGET_CHECK_GAP_S without a
-    cancel check (its time grows with the tile's area)."""
-    if longest_gap <= TARGET_CHECK_GAP_S or tile <= MIN_TILE:
+def _responsive_tile(tile: int, longest_gap: float, ceiling: int) -> int:
+    """The next tile side: a layer's time grows with the tile's area, so scale the side by
+    sqrt(target / longest gap): smaller when a layer ran too long without a cancel check,
+    larger (at most twice, never above `ceiling`) when it was much quicker than needed."""
+    if TARGET_CHECK_GAP_S / 2 <= longest_gap <= TARGET_CHECK_GAP_S:
         return tile
-    side = int(tile * math.sqrt(TARGET_CHECK_GAP_S / longest_gap)) // 8 * 8
-    return max(MIN_TILE, min(tile, side))
+    factor = min(2.0, math.sqrt(TARGET_CHECK_GAP_S / max(longest_gap, 1e-6)))
+    side = int(tile * factor) // 8 * 8
+    return max(MIN_TILE, min(ceiling, side))
 
 
 class _TileProgress:

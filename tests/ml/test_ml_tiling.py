@@ -68,7 +68,10 @@ class _OomAbove(torch.nn.Module):
         return self.inner(x)
 
 
-def test_out_of_memory_halves_the_tile_and_retries(make_srvgg):
+def test_out_of_memory_halves_the_tile_and_retries(make_srvgg, monkeypatch):
+    from editor.engine import tiling
+
+    monkeypatch.setattr(tiling, "CPU_START_TILE", 10_000)  # a GPU-sized first tile on the CPU
     inner = make_srvgg(num_conv=2)
     model = _OomAbove(inner, limit=64 + 2 * 8)
     image = _image(128, 128)
