@@ -1,14 +1,19 @@
 """Colorization quality on held-out photos turned gray, and engine time on the CPU.
 
-For every photo in ../shared/data/eval/photos (never in training): convert it to gray
-(Pillow's "L", back to RGB), colorize it with the engine (`run_colorize`, full resolution out),
-and compare with the original: PSNR (RGB, whole image) of ours, of ours with 5 hints (the true
-colour at 5 seeded random points) and of the gray image itself (the baseline), and the mean
-Hasler–Süsstrunk colourfulness of ours / of the originals (target ≥ 0.6). Writes a grid
-gray | ours | ours + 5 hints (dots mark them) | truth to --grid (not in the repository).
+For every colour photo in ../shared/data/eval/photos (never in training; photos whose mean
+chroma is below the training filter's threshold are gray already and skipped): convert it to
+gray (Pillow's "L", back to RGB), colorize it with the engine (`run_colorize`, full resolution
+out) and compare with the original:
+- PSNR (RGB, whole image) of the gray image (the baseline), of ours at each --vibrance, and of
+  ours with 5 true-colour hints (Zhang et al. 2017: the mean colour of a 3×3 patch at 5 seeded
+  random points);
+- Hasler–Süsstrunk colourfulness of ours / of the originals (target ≥ 0.8);
+- semantic plausibility: how often EfficientNet-Lite0's ImageNet top-1 class on our photo (and
+  on the gray one) equals its top-1 class on the original.
+Writes a grid gray | ours | ours + 5 hints (dots mark them) | truth to --grid (not committed).
 
-    python bench/colorize_quality.py [--limit N] [--grid /tmp/retouch-colorize-grid.png]
-        [--model FILE.safetensors] [--working-size N]
+    python bench/colorize_quality.py [--limit N] [--vibrance V ...] [--decoder FILE]
+        [--working-size N] [--grid /tmp/retouch-colorize-grid.png]
 """
 
 from __future__ import annotations
@@ -28,11 +33,10 @@ sys.path.insert(0, str(ROOT))
 from bench.pix2pix_grid import cell, write_grid  # noqa: E402
 from editor.engine.colorize import ColorizeRequest, run_colorize  # noqa: E402
 from editor.engine.context import JobContext  # noqa: E402
-from editor.engine.pix2pix_model import generator_from_file, load_generator  # noqa: E402
-from editor.training.pix2pix_train import psnr  # noqa: E402
-from editor.training.train_colorize import MIN_CHROMA, colourfulness  # noqa: E402
+from editor.ml.image_metrics import colourfulness, psnr  # noqa: E402
 
 PHOTOS = ROOT.parent / "shared" / "data" / "eval" / "photos"
+MIN_CHROMA = 4.0  # the training set's filter for gray photos stored as RGB
 
 
 def load_rgba(path: Path) -> np.ndarray:
@@ -75,83 +79,128 @@ def hinted_cell(rgb: np.ndarray, size: int, hints) -> np.ndarray:
     return out
 
 
-def _mean(values: list[float], keep: list[bool]) -> float:
-    return statistics.fmean(v for v, k in zip(values, keep, strict=True) if k)
-
-
-def _mean_chroma(rgba: np.ndarray) -> float:
+def mean_chroma(rgba: np.ndarray) -> float:
     import torch
 
-    from editor.training.color import mean_chroma
+    from editor.ml.color import mean_chroma as chroma
 
     rgb = torch.from_numpy(np.ascontiguousarray(rgba[..., :3])).permute(2, 0, 1)[None] / 255.0
-    return float(mean_chroma(rgb)[0])
+    return float(chroma(rgb)[0])
+
+
+def top1(classifier, rgba: np.ndarray) -> int:
+    """EfficientNet-Lite0's ImageNet class for an RGBA photo (224×224 input)."""
+    import cv2
+    import torch
+
+    rgb = cv2.resize(np.ascontiguousarray(rgba[..., :3]), (224, 224),
+                     interpolation=cv2.INTER_AREA)  # fmt: skip
+    tensor = torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255.0
+    with torch.inference_mode():
+        return int(classifier(tensor).argmax())
+
+
+def load_model(args: argparse.Namespace):
+    from editor.engine.colorize_model import colorizer_from_files, load_colorizer
+    from editor.engine.models import shared_manager
+
+    if args.decoder:
+        encoder = shared_manager().ensure("efficientnet-lite0-imagenet")
+        model = colorizer_from_files(args.decoder, encoder)
+    else:
+        model = load_colorizer()
+    if args.working_size:
+        model = dataclasses.replace(model, working_size=args.working_size)
+    return model
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--photos", type=Path, default=PHOTOS)
     parser.add_argument("--limit", type=int, default=0, help="0 = all photos")
+    parser.add_argument("--vibrance", type=float, nargs="*", default=[],
+                        help="vibrance settings to measure besides the default")  # fmt: skip
     parser.add_argument("--grid", type=Path, default=Path("/tmp/retouch-colorize-grid.png"))
     parser.add_argument("--grid-rows", type=int, default=12)
-    parser.add_argument("--model", type=Path, help="candidate weights (default: shipped)")
-    parser.add_argument("--working-size", type=int, help="override the file's working size")
+    parser.add_argument("--decoder", type=Path, help="candidate decoder (default: shipped)")
+    parser.add_argument("--working-size", type=int, help="override the model's working size")
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     if not args.photos.is_dir():
         print(f"{args.photos} not found (shared research data)", file=sys.stderr)
         return 1
     import torch
 
-    torch.set_num_threads(1)  # the machine is shared; one thread gives steady timings
-    model = (
-        generator_from_file("colorize", args.model) if args.model else load_generator("colorize")
-    )
-    if args.working_size:
-        model = dataclasses.replace(model, working_size=args.working_size)
+    from editor.engine.colorize import DEFAULT_VIBRANCE
+    from editor.ml.colorization import vibrance_to_temperature
+
+    torch.set_num_threads(args.threads)
+    model = load_model(args)
+    classifier = model.module.encoder
+    default = DEFAULT_VIBRANCE
+    settings = [default] + [v for v in args.vibrance if v != default]
     files = sorted(p for p in args.photos.iterdir() if p.suffix.lower() in (".jpg", ".png"))
     if args.limit:
         files = files[:: max(1, len(files) // args.limit)][: args.limit]
     rng = np.random.default_rng(0)
     grid_every = max(1, len(files) // args.grid_rows)
-    scores = {"gray": [], "ours": [], "ours+5 hints": []}
-    colour_ours, colour_truth, seconds, rows, is_colour = [], [], [], [], []
+    scores: dict[str, list[float]] = {"gray": [], "hints5": []}
+    colour: dict[str, list[float]] = {"truth": []}
+    agree = {"gray": 0, "ours": 0}
+    seconds, rows, skipped = [], [], 0
     for index, path in enumerate(files):
         truth = load_rgba(path)
+        if mean_chroma(truth) < MIN_CHROMA:
+            skipped += 1
+            continue
         gray = to_gray(truth)
         hints = five_hints(truth, rng)
-        started = time.perf_counter()
-        ours = run_colorize(ColorizeRequest(gray), JobContext(), model).pixels
-        seconds.append(time.perf_counter() - started)
+        for vibrance in settings:
+            started = time.perf_counter()
+            ours = run_colorize(ColorizeRequest(gray, vibrance=vibrance), JobContext(),
+                                model).pixels  # fmt: skip
+            if vibrance == default:
+                seconds.append(time.perf_counter() - started)
+                default_ours = ours
+            scores.setdefault(f"vibrance {vibrance}", []).append(psnr(ours[..., :3],
+                                                                      truth[..., :3]))  # fmt: skip
+            colour.setdefault(f"vibrance {vibrance}", []).append(colourfulness(ours[..., :3]))
         hinted = run_colorize(ColorizeRequest(gray, hints=hints), JobContext(), model).pixels
         scores["gray"].append(psnr(gray[..., :3], truth[..., :3]))
-        scores["ours"].append(psnr(ours[..., :3], truth[..., :3]))
-        scores["ours+5 hints"].append(psnr(hinted[..., :3], truth[..., :3]))
-        colour_ours.append(colourfulness(ours[..., :3]))
-        colour_truth.append(colourfulness(truth[..., :3]))
-        is_colour.append(bool(_mean_chroma(truth) >= MIN_CHROMA))
+        scores["hints5"].append(psnr(hinted[..., :3], truth[..., :3]))
+        colour["truth"].append(colourfulness(truth[..., :3]))
+        label = top1(classifier, truth)
+        agree["gray"] += top1(classifier, gray) == label
+        agree["ours"] += top1(classifier, default_ours) == label
         if index % grid_every == 0 and len(rows) < args.grid_rows:
-            rows.append([cell(gray, 128), cell(ours, 128), hinted_cell(hinted, 128, hints),
+            rows.append([cell(gray, 128), cell(default_ours, 128), hinted_cell(hinted, 128, hints),
                          cell(truth, 128)])  # fmt: skip
 
-    print(f"{len(files)} held-out photos ({args.photos}), model working size {model.working_size}")
-    colour_count = sum(is_colour)
-    for label, keep in (("all photos", [True] * len(files)),
-                        (f"colour photos only ({colour_count}; mean chroma >= {MIN_CHROMA})",
-                         is_colour)):  # fmt: skip
-        print(f" {label}:")
-        for name, values in scores.items():
-            print(f"  PSNR {name:13s} {_mean(values, keep):6.2f} dB")
-        gain = _mean(scores["ours"], keep) - _mean(scores["gray"], keep)
-        print(f"  ours - gray baseline: {gain:+.2f} dB")
-        ours, truth = _mean(colour_ours, keep), _mean(colour_truth, keep)
-        print(f"  colourfulness ours {ours:.1f} / truth {truth:.1f} = {ours / truth:.3f} "
-              "(target >= 0.6)")  # fmt: skip
+    counted = len(colour["truth"])
+    print(f"{counted} colour photos of {len(files)} ({skipped} gray already, skipped), "
+          f"{args.photos}; working size {model.working_size}, default vibrance {default} "
+          f"(T={vibrance_to_temperature(default):.2f})")  # fmt: skip
+    gray_psnr = statistics.fmean(scores["gray"])
+    truth_colour = statistics.fmean(colour["truth"])
+    print(f"  PSNR gray baseline        {gray_psnr:6.2f} dB")
+    for vibrance in settings:
+        key = f"vibrance {vibrance}"
+        value = statistics.fmean(scores[key])
+        ratio = statistics.fmean(colour[key]) / truth_colour
+        mark = " (default)" if vibrance == default else ""
+        print(f"  PSNR ours, {key:14s} {value:6.2f} dB ({value - gray_psnr:+.2f} vs gray), "
+              f"colourfulness {ratio:.3f}x truth{mark}")  # fmt: skip
+    hinted_psnr = statistics.fmean(scores["hints5"])
+    gain = hinted_psnr - gray_psnr
+    print(f"  PSNR ours + 5 hints       {hinted_psnr:6.2f} dB ({gain:+.2f} vs gray)")
+    print(f"  Lite0 top-1 agrees with the original's: ours {agree['ours'] / counted:.3f}, "
+          f"gray {agree['gray'] / counted:.3f}")  # fmt: skip
     print(f"  engine time per photo (CPU, {torch.get_num_threads()} threads): "
           f"median {statistics.median(seconds) * 1000:.0f} ms")  # fmt: skip
-    big = np.tile(to_gray(load_rgba(files[0])), (7, 7, 1))[:1024, :1024]
+    big = np.tile(to_gray(load_rgba(files[0])), (14, 14, 1))[:1536, :2048]
     started = time.perf_counter()
     run_colorize(ColorizeRequest(big), JobContext(), model)
-    print(f"  engine time for a 1024x1024 image: {(time.perf_counter() - started):.2f} s")
+    print(f"  engine time for a 2048x1536 (3 MP) image: {(time.perf_counter() - started):.2f} s")
     write_grid(rows, args.grid)
     print(f"grid (gray | ours | ours + 5 hints | truth): {args.grid}")
     return 0

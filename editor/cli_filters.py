@@ -1,4 +1,5 @@
-"""Headless filters: `retouch colorize IN -o OUT [--strength S] [--hint X,Y,#RRGGBB ...]`
+"""Headless filters: `retouch colorize IN -o OUT [--strength S] [--vibrance V]
+[--hint X,Y,#RRGGBB ...]`
 and `retouch sketch2photo SKETCH -o OUT [--mask M --base B]`.
 
 `add_subcommands(subparsers)` registers them on the main CLI's argparse subparsers
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from editor.cli_models import StderrProgress, _guarded
+from editor.engine.colorize import DEFAULT_VIBRANCE
 
 
 def parse_hint(text: str) -> tuple[int, int, tuple[int, int, int]]:
@@ -35,6 +37,16 @@ def parse_hint(text: str) -> tuple[int, int, tuple[int, int, int]]:
     return x, y, (rgb[0], rgb[1], rgb[2])
 
 
+def _unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
+    return value
+
+
 def _report(dst: Path, pixels, notices: list[str]) -> None:
     for notice in notices:
         print(f"retouch: note: {notice}", file=sys.stderr)
@@ -52,7 +64,7 @@ def _colorize(args: argparse.Namespace) -> None:
     format_for(dst)  # refuse an unwritable output format before the work
     image = load_image(args.input)
     mask = load_mask(args.mask) if args.mask else None
-    request = ColorizeRequest(image.pixels, tuple(args.hint), args.strength, mask)
+    request = ColorizeRequest(image.pixels, tuple(args.hint), args.strength, mask, args.vibrance)
     progress = StderrProgress()
     result = run_colorize(request, JobContext(report=progress))
     progress.done()
@@ -84,6 +96,8 @@ def add_subcommands(subparsers: Any) -> None:
     colorize.add_argument("input")
     colorize.add_argument("-o", "--output", required=True)
     colorize.add_argument("--strength", type=float, default=1.0, help="0 (none) .. 1 (full)")
+    colorize.add_argument("--vibrance", type=_unit_interval, default=DEFAULT_VIBRANCE,
+                          help=f"0 (muted) .. 1 (vivid); default {DEFAULT_VIBRANCE}")  # fmt: skip
     colorize.add_argument("--hint", type=parse_hint, action="append", default=[],
                           help="a colour point X,Y,#RRGGBB (repeatable)")  # fmt: skip
     colorize.add_argument("--mask", help="colorize only where this mask is white")

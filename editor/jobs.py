@@ -13,7 +13,7 @@ from editor.core.pixels import mask_bbox
 from editor.core.selection import combine
 from editor.document.document import Document
 from editor.document.layers import Layer, LayerKind
-from editor.engine.colorize import ColorizeRequest
+from editor.engine.colorize import DEFAULT_VIBRANCE, ColorizeRequest, ColorSuggestRequest
 from editor.engine.denoise import DenoiseRequest
 from editor.engine.engine import Engine
 from editor.engine.inpaint import default_erase_method
@@ -116,13 +116,31 @@ class Operations(QObject):
                                  iterations=iterations, size=size, mask=mask)  # fmt: skip
         return self._submit(request, "Style transfer", self._show_patch)
 
-    def colorize(self, hints=(), strength: float = 1.0, inside_mask: bool = False) -> int | None:
-        """Colour a B&W photo; `hints` are (x, y, (r, g, b)) points the user placed."""
+    def colorize(self, hints=(), strength: float = 1.0, inside_mask: bool = False,
+                 vibrance: float = DEFAULT_VIBRANCE, region=None) -> int | None:  # fmt: skip
+        """Colour a B&W photo; `hints` are (x, y, (r, g, b)) points the user placed. With
+        `region` (the visible part) it is a quick preview that a newer one replaces."""
         if not self._has_image():
             return None
+        doc = self.document
+        region = (region or doc.full_rect()).clamped(doc.width, doc.height)
+        if self.is_busy() and self._previewing:
+            self.cancel()
+        request = ColorizeRequest(doc.canvas_pixels(doc.image_layer), tuple(hints), strength,
+                                  self._mask_if(inside_mask), vibrance, region)  # fmt: skip
+        job = self._submit(request, "Colorize", self._show_patch)
+        self._previewing = region != doc.full_rect()
+        return job
+
+    def suggest_colours(self, x: int, y: int, hints, on_result) -> int | None:
+        """Ask (in the background, not as the user-visible job) for the model's most likely
+        colours at (x, y); `on_result` gets ((r, g, b), probability) pairs."""
+        if self.document.is_empty():
+            return None
         image = self.document.canvas_pixels(self.document.image_layer)
-        request = ColorizeRequest(image, tuple(hints), strength, self._mask_if(inside_mask))
-        return self._submit(request, "Colorize", self._show_patch)
+        job = self.engine.submit(ColorSuggestRequest(image, x, y, tuple(hints)), "Suggesting")
+        self._on_result[job] = on_result
+        return job
 
     def sketch_to_photo(self, inside_mask: bool = False) -> int | None:
         """Render the sketch layer as a photo; the result replaces the drawing (inside the mask

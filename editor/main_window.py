@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from editor.canvas.view import CanvasView
 from editor.core.brush import BrushSettings
 from editor.document.document import Document
-from editor.document.io import fits_flat_file, is_layered, is_lossy, open_into, save_document
+from editor.document.io import fits_flat_file, is_layered, is_lossy, read_file, save_document
 from editor.fileio.atomic import remove_stale_temporaries
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import READABLE_SUFFIXES
@@ -38,9 +38,11 @@ from editor.menus.actions import guarded, make_action
 from editor.menus.filter_menu import FilterMenu
 from editor.menus.image_menu import ImageMenu
 from editor.menus.select_menu import SelectMenu
+from editor.panels.background_task import TaskCancelled, run_in_background
 from editor.panels.filter_dialogs import StyleOptions
 from editor.panels.jobs import JobsPanel
 from editor.panels.layers import LayersPanel
+from editor.panels.new_document_dialog import NewDocumentDialog, NewDocumentOptions
 from editor.panels.settings_dialog import SettingsDialog
 from editor.panels.shortcuts_dialog import ShortcutsDialog, shortcut_rows
 from editor.panels.tool_options import ToolOptionsPanel
@@ -149,6 +151,8 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         keys = QKeySequence.StandardKey
+        self._new_options = NewDocumentOptions()
+        self.new_action = self._action("&New…", self.new_dialog, keys.New, "A blank canvas")
         self.open_action = self._action("&Open…", self.open_dialog, keys.Open)
         self.save_action = self._action("&Save", self.save, keys.Save)
         self.save_as_action = self._action("Save / &Export As…", self.save_as, "Ctrl+Shift+S")
@@ -253,6 +257,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menus = {
             "&File": [
+                self.new_action,
                 self.open_action,
                 self.recent_menu,
                 self.save_action,
@@ -357,6 +362,22 @@ class MainWindow(QMainWindow):
             action.setStatusTip(action.toolTip())
 
     # -- files
+    def new_dialog(self) -> None:
+        """A blank canvas (never offered Colorize: there is no photo in it)."""
+        if not self.maybe_keep_changes():
+            return
+        dialog = NewDocumentDialog(self._new_options, self)
+        if dialog.exec() != NewDocumentDialog.DialogCode.Accepted:
+            return
+        self._new_options = options = dialog.values()
+        self.new_document(options)
+
+    def new_document(self, options: NewDocumentOptions) -> None:
+        self.document.load(options.pixels())
+        size = f"{options.width}×{options.height}"
+        hint = "Draw with the sketch pen (P), then Filter → Sketch to Photo."
+        self.statusBar().showMessage(f"New {size} canvas. {hint}", 10000)
+
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open image", "", OPEN_FILTER)
         if path:
@@ -365,11 +386,19 @@ class MainWindow(QMainWindow):
     def open_path(self, path: Path) -> bool:
         if not self.maybe_keep_changes():
             return False
-        try:
-            notices = open_into(self.document, path, self.settings.max_pixels)
+        path = Path(path)
+        limit = self.settings.max_pixels
+        try:  # read on a thread: a large file never freezes the window, and can be cancelled
+            opened = run_in_background(
+                self, f"Opening {path.name}…", lambda report: read_file(path, limit, report)
+            )
         except ImageFileError as error:
             self.show_error(str(error))
             return False
+        except TaskCancelled:
+            self.statusBar().showMessage(f"Opening {path.name} cancelled.", 8000)
+            return False
+        notices = opened.apply_to(self.document)
         self._lossy_overwrite_confirmed = None
         remember_file(str(Path(path).resolve()))
         self.filter_menu.offer_colorize()

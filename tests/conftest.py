@@ -62,3 +62,51 @@ def window(qtbot, monkeypatch):
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+@pytest.fixture
+def shipped_colorizer(monkeypatch):
+    """The shipped colorize decoder on the EfficientNet-Lite0 weights of the real user cache
+    (tests keep their own empty cache and never download), installed as what Colorize loads;
+    skips with the reason when either file is absent."""
+    pytest.importorskip("torch")
+    import platformdirs
+
+    from editor.engine import colorize_model
+    from editor.ml.catalog_colorize import COLORIZE
+    from editor.ml.hashing import sha256_file
+    from editor.ml.manager import project_models_dir
+
+    decoder = project_models_dir() / COLORIZE.weight_file
+    if not decoder.is_file() or sha256_file(decoder) != COLORIZE.sha256:
+        pytest.skip("models/colorize.safetensors is not present or not the pinned file")
+    cache = Path(platformdirs.user_cache_dir("retouch"))
+    encoders = [cache / "models" / "efficientnet-lite0-imagenet.safetensors",
+                cache / "features" / "efficientnet-lite0-57934424.pth"]  # fmt: skip
+    encoder = next((path for path in encoders if path.is_file()), None)
+    if encoder is None:
+        pytest.skip("EfficientNet-Lite0 weights are not in the user cache (retouch models fetch)")
+    model = colorize_model.colorizer_from_files(decoder, encoder)
+    monkeypatch.setattr(colorize_model, "load_colorizer", lambda *args, **kwargs: model)
+    return model
+
+
+@pytest.fixture
+def random_colorizer(monkeypatch):
+    """A colorizer with random weights (and uneven bin preferences, so it adds colour),
+    installed as what Colorize loads: GUI plumbing tests that need no weights files."""
+    torch = pytest.importorskip("torch")
+    from editor.engine import colorize_model
+    from editor.ml.ab_bins import grid_centres
+    from editor.ml.archs.colorizer import ColorDecoder, Colorizer
+    from editor.ml.archs.efficientnet_lite import EfficientNetLite0
+
+    torch.manual_seed(0)
+    centres = grid_centres()
+    decoder = ColorDecoder(centres.shape[0])
+    decoder.bin_ab.copy_(centres)
+    decoder.head.bias.data.normal_(0.0, 3.0)
+    module = Colorizer(EfficientNetLite0(), decoder).eval().requires_grad_(False)
+    model = colorize_model.ColorizeModel(module, "cpu", 64)
+    monkeypatch.setattr(colorize_model, "load_colorizer", lambda *args, **kwargs: model)
+    return model

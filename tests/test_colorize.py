@@ -7,11 +7,16 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from editor.engine.colorize import ColorizeRequest, merge_chroma, run_colorize  # noqa: E402
+from editor.engine.colorize import (  # noqa: E402
+    ColorizeRequest,
+    ColorSuggestRequest,
+    merge_chroma,
+    run_color_suggestions,
+    run_colorize,
+)
+from editor.engine.colorize_model import ColorizeModel  # noqa: E402
 from editor.engine.context import JobCancelled, JobContext, JobError  # noqa: E402
-from editor.engine.pix2pix_model import Generator  # noqa: E402
-from editor.ml.archs.pix2pix import UNetConfig, UNetGenerator  # noqa: E402
-from editor.training.color import lab_to_rgb, rgb_to_lab  # noqa: E402
+from editor.ml.color import lab_to_rgb, rgb_to_lab  # noqa: E402
 
 
 def _lightness(rgba: np.ndarray) -> np.ndarray:
@@ -20,9 +25,8 @@ def _lightness(rgba: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture
-def tiny_model() -> Generator:
-    torch.manual_seed(0)
-    return Generator(UNetGenerator(UNetConfig(4, 2, stem=8, widths=(8, 8))).eval(), 32, "cpu")
+def tiny_model(random_colorizer) -> ColorizeModel:
+    return random_colorizer
 
 
 @pytest.fixture
@@ -111,31 +115,31 @@ def test_cancel_stops_the_job(gray, tiny_model):
 
 
 def test_missing_or_damaged_weights_say_how_to_get_them(tmp_path):
-    from editor.engine.pix2pix_model import load_generator
-    from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
+    from editor.engine.colorize_model import load_colorizer
+    from editor.ml.catalog_colorize import COLORIZE
     from editor.ml.manager import ModelManager
     from editor.ml.registry import Registry
 
-    manager = ModelManager(Registry(PIX2PIX_SPECS), tmp_path / "models", tmp_path / "cache")
+    manager = ModelManager(Registry([COLORIZE]), tmp_path / "models", tmp_path / "cache")
     with pytest.raises(JobError, match="python -m editor.training colorize"):
-        load_generator("colorize", manager)
+        load_colorizer(manager)
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "colorize.safetensors").write_bytes(b"not the pinned file")
     with pytest.raises(JobError, match="sha256"):
-        load_generator("colorize", manager)
+        load_colorizer(manager)
 
 
 def test_cli_reports_missing_weights_in_one_line(tmp_path, gray, monkeypatch, capsys):
     from PIL import Image
 
     from editor import cli_filters
-    from editor.engine import pix2pix_model
-    from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
+    from editor.engine import models
+    from editor.ml.catalog_colorize import COLORIZE
     from editor.ml.manager import ModelManager
     from editor.ml.registry import Registry
 
-    empty = ModelManager(Registry(PIX2PIX_SPECS), tmp_path / "none", tmp_path / "cache")
-    monkeypatch.setattr(pix2pix_model, "_manager", lambda name: empty)
+    empty = ModelManager(Registry([COLORIZE]), tmp_path / "none", tmp_path / "cache")
+    monkeypatch.setattr(models, "shared_manager", lambda: empty)
     Image.fromarray(gray).save(tmp_path / "in.png")
     code = cli_filters.main(["colorize", str(tmp_path / "in.png"), "-o", str(tmp_path / "o.png")])
     err = capsys.readouterr().err.strip().splitlines()
@@ -153,18 +157,87 @@ def test_cli_hint_parsing():
         parse_hint("3,4,red")
 
 
-def test_shipped_model_colorizes_a_gray_photo(gray):
-    from editor.engine.pix2pix_model import load_generator
+def test_suggestions_follow_the_model_distribution(gray, tiny_model):
+    """With a head that prefers bins 7 > 3 > 11 everywhere, those come first, in that order."""
+    head = tiny_model.module.decoder.head
+    head.weight.zero_()
+    head.bias.fill_(-10.0)
+    for rank, index in enumerate((7, 3, 11)):
+        head.bias[index] = 5.0 - rank
+    found = run_color_suggestions(ColorSuggestRequest(gray, 40, 30), JobContext(), tiny_model)
+    probabilities = [p for _, p in found]
+    assert len(found) == 6 and probabilities == sorted(probabilities, reverse=True)
+    centres = tiny_model.module.decoder.bin_ab
+    for (rgb, _), index in zip(found, (7, 3, 11), strict=False):
+        lab = rgb_to_lab(torch.tensor(rgb, dtype=torch.float32).view(1, 3, 1, 1) / 255)[0, 1:, 0, 0]
+        expected = centres[index]
+        # Same hue as the bin (chroma may be shortened to stay in gamut).
+        cosine = float(torch.dot(lab, expected) / (lab.norm() * expected.norm() + 1e-6))
+        assert cosine > 0.95, (rgb, expected)
 
-    if not _shipped("colorize"):
-        pytest.skip("models/colorize.safetensors is not present or not pinned yet")
-    model = load_generator("colorize")
-    out = run_colorize(ColorizeRequest(gray), JobContext(), model).pixels
-    rgb = out[..., :3].astype(int)
-    assert np.abs(rgb[..., 0] - rgb[..., 2]).mean() > 2  # it added some colour
+
+def test_vibrance_is_validated_and_reaches_the_decoding(gray, tiny_model):
+    with pytest.raises(ValueError, match="vibrance"):
+        ColorizeRequest(gray, vibrance=1.5)
+    muted = run_colorize(ColorizeRequest(gray, vibrance=0.0), JobContext(), tiny_model).pixels
+    vivid = run_colorize(ColorizeRequest(gray, vibrance=1.0), JobContext(), tiny_model).pixels
+    assert not np.array_equal(muted, vivid)
 
 
-def _shipped(name: str) -> bool:
-    from editor.engine.pix2pix_model import _manager
+def _sky_and_grass() -> np.ndarray:
+    """A gray 'landscape': bright smooth top half, darker textured bottom half."""
+    rng = np.random.default_rng(3)
+    image = np.zeros((128, 192, 4), np.uint8)
+    image[..., 3] = 255
+    ys = np.arange(128)[:, None]
+    top = 200 - ys[:64] // 4
+    image[:64, :, :3] = np.broadcast_to(top, (64, 192))[..., None]
+    image[64:, :, :3] = (90 + rng.integers(-25, 25, (64, 192)))[..., None]
+    return image
 
-    return _manager(name).is_available(name)
+
+def _colourfulness(rgba: np.ndarray) -> float:
+    from editor.ml.image_metrics import colourfulness
+
+    return colourfulness(rgba[..., :3])
+
+
+def test_shipped_model_vibrance_raises_colourfulness_monotonically(shipped_colorizer):
+    model = shipped_colorizer
+    image = _sky_and_grass()
+    values = [_colourfulness(run_colorize(ColorizeRequest(image, vibrance=v), JobContext(),
+                                          model).pixels) for v in (0.0, 0.4, 0.7, 1.0)]  # fmt: skip
+    assert values == sorted(values) and values[-1] > values[0] + 3, values
+
+
+def test_shipped_model_hint_colours_its_region(shipped_colorizer):
+    model = shipped_colorizer
+    image = _sky_and_grass()
+    blue, red = (40, 90, 220), (220, 40, 40)
+    results = {}
+    for name, colour in (("blue", blue), ("red", red)):
+        hints = ((96, 20, colour),)
+        out = run_colorize(ColorizeRequest(image, hints=hints), JobContext(), model).pixels
+        results[name] = rgb_to_lab(torch.from_numpy(out[:64, :, :3].copy()).permute(2, 0, 1)[None]
+                                   .float() / 255)[0, 1:].mean(dim=(1, 2))  # fmt: skip
+    # The whole sky (not just the hinted cell) turns toward the hint's colour: b* lower with a
+    # blue hint, a* higher with a red one.
+    assert float(results["blue"][1]) < float(results["red"][1]) - 10
+    assert float(results["red"][0]) > float(results["blue"][0]) + 10
+
+
+def test_a_hint_spreads_over_its_region_and_stops_at_edges():
+    from editor.ml.colorization import hint_channels, spread_hints
+
+    light = torch.full((1, 1, 16, 16), 30.0)
+    light[..., 8:] = 80.0  # a strong lightness edge down the middle
+    ab = torch.zeros(1, 2, 16, 16)
+    mask = torch.zeros(1, 1, 16, 16)
+    mask[..., 4, 2] = 1.0
+    blue = torch.zeros(1, 2, 16, 16)
+    blue[:, 1] = -40.0
+    out = spread_hints(ab, light, hint_channels(blue, mask))
+    assert float(out[0, 1, 4, 2]) == pytest.approx(-40.0)  # the hint cell gets its colour
+    assert float(out[0, 1, 12, 6]) < -15.0  # far away in the same region: still bluish
+    assert abs(float(out[0, 1, 4, 9])) < 2.0  # just across the edge: untouched
+    assert torch.equal(spread_hints(ab, light, hint_channels(blue, torch.zeros_like(mask))), ab)

@@ -1,9 +1,11 @@
 """Colorize: predict chroma at the model's working size, keep the full-resolution lightness.
 
 The request part imports neither torch nor Qt (requests.py may re-export it at application
-start); `run_colorize` imports torch lazily. The network is the pix2pix colorizer
-(editor.training.train_colorize documents its tensors); this module does the pixel plumbing:
-working size, user colour hints, the chroma merge, strength, alpha and mask.
+start); the run functions import torch lazily. The network (editor.ml.archs.colorizer, tensor
+contract in editor.ml.colorization) predicts a distribution over ab bins at 1/4 of the working
+size; this module does the pixel plumbing: working size, user colour hints, Vibrance (the
+annealed-mean temperature), the chroma merge, strength, alpha and mask, and the most likely
+colours at a point (the hint tool's suggestions).
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from editor.engine.context import JobContext
 from editor.engine.results import PatchResult
 
 if TYPE_CHECKING:
-    from editor.engine.pix2pix_model import Generator
+    from editor.engine.colorize_model import ColorizeModel
 
 Hint = tuple[int, int, tuple[int, int, int]]  # (x, y, (r, g, b)) in image pixels, RGB uint8
-HINT_SIDE = 3  # side (working-size pixels) of the square each hint colours (trained 1-5)
+SUGGESTIONS = 6  # colours the hint tool offers at a point
+# Vibrance (0 muted .. 1 vivid) maps to the annealed-mean temperature (editor.ml.colorization);
+# the default was chosen on held-out photos by bench/colorize_quality.py (models/MODELS.md).
+DEFAULT_VIBRANCE = 0.75
+GUIDE_EPS = 1e-3  # guided filter regularisation (lightness in [0, 1]): edges of ~3 L* and up
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,32 +38,71 @@ class ColorizeRequest:
     image: HxWx4 RGBA uint8 (straight alpha), copied read-only. hints: user colour points
     (x, y, (r, g, b)) in image pixels; only their chroma is used. strength: 0 keeps the
     image's own chroma, 1 uses the predicted chroma only (values between mix the two).
+    vibrance: 0 (safe, muted) .. 1 (most vivid).
     mask: optional HxW uint8 (255 = colorize here; soft values blend).
+    region: only this part is merged and returned (a live preview of the visible part); the
+    colours are still predicted from the whole image, so they match the full result.
     """
 
     image: np.ndarray
     hints: tuple[Hint, ...] = ()
     strength: float = 1.0
     mask: np.ndarray | None = None
+    vibrance: float = DEFAULT_VIBRANCE
+    region: Rect | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.strength <= 1.0:
             raise ValueError(f"strength must be in [0, 1], got {self.strength}")
+        if not 0.0 <= self.vibrance <= 1.0:
+            raise ValueError(f"vibrance must be in [0, 1], got {self.vibrance}")
         height, width = check_rgba(self.image).shape[:2]
         _freeze(self, "image", self.image)
         if self.mask is not None:
             if check_mask(self.mask).shape != (height, width):
                 raise ValueError(f"mask {self.mask.shape} does not match image {(height, width)}")
             _freeze(self, "mask", self.mask)
-        hints = []
-        for x, y, rgb in self.hints:
-            if not (0 <= x < width and 0 <= y < height):
-                raise ValueError(f"hint ({x}, {y}) lies outside the {width}x{height} image")
-            hints.append((int(x), int(y), (int(rgb[0]), int(rgb[1]), int(rgb[2]))))
-        object.__setattr__(self, "hints", tuple(hints))
+        object.__setattr__(self, "hints", _checked_hints(self.hints, width, height))
+        full = Rect(0, 0, width, height)
+        region = full if self.region is None else self.region.intersected(full)
+        if region.is_empty():
+            raise ValueError(f"region {self.region} lies outside the {width}x{height} image")
+        object.__setattr__(self, "region", region)
 
 
-def _freeze(request: ColorizeRequest, name: str, array: np.ndarray) -> None:
+@dataclass(frozen=True, eq=False)
+class ColorSuggestRequest:
+    """The model's most likely colours at image point (x, y) given the other hints.
+
+    image: HxWx4 RGBA uint8 (copied read-only). Returns a tuple of ((r, g, b), probability),
+    most probable first, shown at the clicked pixel's lightness kept within a readable range
+    (a hint uses only the chroma).
+    """
+
+    image: np.ndarray
+    x: int
+    y: int
+    hints: tuple[Hint, ...] = ()
+    count: int = SUGGESTIONS
+
+    def __post_init__(self) -> None:
+        height, width = check_rgba(self.image).shape[:2]
+        _freeze(self, "image", self.image)
+        if not (0 <= self.x < width and 0 <= self.y < height):
+            raise ValueError(f"point ({self.x}, {self.y}) lies outside the {width}x{height} image")
+        object.__setattr__(self, "hints", _checked_hints(self.hints, width, height))
+
+
+def _checked_hints(hints, width: int, height: int) -> tuple[Hint, ...]:
+    out = []
+    for x, y, rgb in hints:
+        if not (0 <= x < width and 0 <= y < height):
+            raise ValueError(f"hint ({x}, {y}) lies outside the {width}x{height} image")
+        out.append((int(x), int(y), (int(rgb[0]), int(rgb[1]), int(rgb[2]))))
+    return tuple(out)
+
+
+def _freeze(request, name: str, array: np.ndarray) -> None:
     snapshot = np.array(array, copy=True)
     snapshot.flags.writeable = False
     object.__setattr__(request, name, snapshot)
@@ -67,9 +112,9 @@ def _lab(rgb: np.ndarray):
     """1×3×H×W float32 Lab tensor of an HxWx3 uint8 RGB array."""
     import torch
 
-    from editor.training.color import rgb_to_lab
+    from editor.ml.color import rgb_to_lab
 
-    tensor = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float() / 255.0
+    tensor = torch.from_numpy(np.array(rgb, np.float32)).permute(2, 0, 1)[None] / 255.0
     return rgb_to_lab(tensor)
 
 
@@ -85,7 +130,7 @@ def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: floa
     import torch
     import torch.nn.functional as F
 
-    from editor.training.color import fit_chroma_in_gamut, lab_to_rgb
+    from editor.ml.color import fit_chroma_in_gamut, lab_to_rgb
 
     check_rgba(original_rgba)
     if strength <= 0.0:
@@ -104,63 +149,158 @@ def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: floa
     return out
 
 
-def _hint_maps(hints: tuple[Hint, ...], height: int, width: int, small: tuple[int, int]):
-    """(hint ab 1×2×h×w in Lab units, mask 1×1×h×w) at the working size."""
+def chroma_for_region(ab_small: np.ndarray, full_shape: tuple[int, int], region: Rect):
+    """1×2×h×w float32 tensor: ab_small (rows×cols×2, covering the whole full_shape image)
+    resampled bilinearly at the pixel centres of `region` (same as resizing it to the full size
+    and cropping, without the full-size array)."""
     import torch
+    import torch.nn.functional as F
 
-    h, w = small
-    ab = torch.zeros(1, 2, h, w)
-    mask = torch.zeros(1, 1, h, w)
-    for x, y, rgb in hints:
-        colour = _lab(np.array([[rgb]], np.uint8))[0, 1:, 0, 0]
-        sx = min(w - 1, int((x + 0.5) * w / width))
-        sy = min(h - 1, int((y + 0.5) * h / height))
-        x0, y0 = max(0, sx - HINT_SIDE // 2), max(0, sy - HINT_SIDE // 2)
-        ab[0, :, y0 : y0 + HINT_SIDE, x0 : x0 + HINT_SIDE] = colour[:, None, None]
-        mask[0, :, y0 : y0 + HINT_SIDE, x0 : x0 + HINT_SIDE] = 1.0
-    return ab, mask
+    height, width = full_shape
+    xs = (torch.arange(region.x, region.right, dtype=torch.float32) + 0.5) / width * 2 - 1
+    ys = (torch.arange(region.y, region.bottom, dtype=torch.float32) + 0.5) / height * 2 - 1
+    grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), -1)[None]
+    ab = torch.from_numpy(np.ascontiguousarray(ab_small, np.float32)).permute(2, 0, 1)[None]
+    return F.grid_sample(ab, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
-def predict_chroma(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: Generator):
-    """hxwx2 float32 Lab ab predicted at the working size (long side ≤ model.working_size)."""
+def refine_chroma(ab, l_star, cell: float):
+    """Snap upsampled chroma (1×2×h×w, Lab units) to the edges of the full-resolution lightness
+    (1×1×h×w L*) with a guided filter (He et al. 2010), radius about one prediction cell, so
+    colours stop at object borders instead of bleeding across them."""
     import cv2
     import torch
 
-    from editor.engine.pix2pix_model import working_shape
-    from editor.training.train_colorize import colorize_lab
+    radius = max(1, round(cell))
+    if radius < 2:
+        return ab  # the prediction is already at (about) full resolution
+    guide = (l_star[0, 0].numpy() / 100.0).astype(np.float32)
+    source = np.ascontiguousarray(ab[0].permute(1, 2, 0).numpy())
+    refined = cv2.ximgproc.guidedFilter(guide, source, radius, GUIDE_EPS)
+    return torch.from_numpy(refined.reshape(source.shape)).permute(2, 0, 1)[None]
+
+
+def _working_rgb(image_rgba: np.ndarray, working_size: int):
+    """1×3×h×w float32 RGB [0, 1] of the image resized so its long side is ≤ working_size."""
+    import cv2
+    import torch
 
     height, width = image_rgba.shape[:2]
-    small = working_shape(height, width, model.working_size)
+    scale = min(1.0, working_size / max(height, width))
+    small = max(1, round(height * scale)), max(1, round(width * scale))
     rgb = np.ascontiguousarray(image_rgba[..., :3])
     if small != (height, width):
         rgb = cv2.resize(rgb, (small[1], small[0]), interpolation=cv2.INTER_AREA)
-    l_star = _lab(rgb)[:, :1]
-    hint_ab, hint_mask = _hint_maps(hints, height, width, small)
-    with torch.inference_mode():
-        ab = colorize_lab(model.module, l_star.to(model.device), hint_ab.to(model.device),
-                          hint_mask.to(model.device))  # fmt: skip
-    return ab[0].permute(1, 2, 0).float().cpu().numpy()
+    return torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255.0
+
+
+def _cell(x: int, y: int, image_shape: tuple[int, ...], grid: tuple[int, int]) -> tuple[int, int]:
+    """The (row, column) of the 1/4-resolution cell holding image pixel (x, y)."""
+    rows, cols = grid
+    return (min(rows - 1, int((y + 0.5) * rows / image_shape[0])),
+            min(cols - 1, int((x + 0.5) * cols / image_shape[1])))  # fmt: skip
+
+
+def _hint_input(hints: tuple[Hint, ...], image_shape: tuple[int, ...], grid: tuple[int, int]):
+    """1×3×rows×cols decoder hint channels: each hint sets the chroma of its cell."""
+    import torch
+
+    from editor.ml.colorization import hint_channels
+
+    ab = torch.zeros(1, 2, *grid)
+    mask = torch.zeros(1, 1, *grid)
+    for x, y, rgb in hints:
+        row, col = _cell(x, y, image_shape, grid)
+        ab[0, :, row, col] = _lab(np.array([[rgb]], np.uint8))[0, 1:, 0, 0]
+        mask[0, 0, row, col] = 1.0
+    return hint_channels(ab, mask)
+
+
+def colour_logits(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: ColorizeModel):
+    """(1×Q×rows×cols ab-bin logits, the decoder's hint input, the working-size RGB) for the
+    image resized to the model's working size."""
+    from editor.ml.archs.colorizer import OUTPUT_STRIDE
+    from editor.ml.colorization import predict_logits
+
+    rgb = _working_rgb(image_rgba, model.working_size)
+    grid = (-(-rgb.shape[2] // OUTPUT_STRIDE), -(-rgb.shape[3] // OUTPUT_STRIDE))
+    hint_input = _hint_input(hints, image_rgba.shape, grid)
+    logits = predict_logits(model.module, rgb.to(model.device), hint_input.to(model.device))
+    return logits, hint_input, rgb
+
+
+def predict_chroma(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: ColorizeModel,
+                   temperature: float) -> np.ndarray:  # fmt: skip
+    """rows×cols×2 float32 Lab ab: the annealed mean at `temperature`, with each hint's colour
+    spread over its region."""
+    from editor.ml.ab_bins import annealed_mean
+    from editor.ml.colorization import cell_lightness, spread_hints
+
+    logits, hint_input, rgb = colour_logits(image_rgba, hints, model)
+    ab = annealed_mean(logits, model.module.decoder.bin_ab, temperature).float().cpu()
+    ab = spread_hints(ab, cell_lightness(rgb), hint_input)
+    return ab[0].permute(1, 2, 0).numpy()
+
+
+def _model(model: ColorizeModel | None, ctx: JobContext) -> ColorizeModel:
+    ctx.progress(0.0, "Loading the colorize model")
+    if model is not None:
+        return model
+    from editor.engine.colorize_model import load_colorizer
+
+    return load_colorizer(progress=ctx.progress, cancelled=ctx.is_cancelled)
 
 
 def run_colorize(
-    request: ColorizeRequest, ctx: JobContext, model: Generator | None = None
+    request: ColorizeRequest, ctx: JobContext, model: ColorizeModel | None = None
 ) -> PatchResult:
     """Colorized copy of the whole layer as a PatchResult (HxWx4 uint8 RGBA, alpha kept).
 
     Outside the mask (when given) pixels equal the input exactly. `model` overrides the
     shipped weights (tests); without it a missing model raises JobError saying how to get it.
     """
-    ctx.progress(0.0, "Loading the colorize model")
-    if model is None:
-        from editor.engine.pix2pix_model import load_generator
-
-        model = load_generator("colorize")
+    model = _model(model, ctx)
     ctx.progress(0.2, "Predicting colours")
-    ab_small = predict_chroma(request.image, request.hints, model)
-    ctx.progress(0.7, "Merging colours onto the full-resolution image")
-    merged = merge_chroma(request.image, ab_small, request.strength)
+    from editor.ml.colorization import vibrance_to_temperature
+
+    temperature = vibrance_to_temperature(request.vibrance)
+    ab_small = predict_chroma(request.image, request.hints, model, temperature)
+    ctx.progress(0.5, "Merging colours onto the full-resolution image")
+    region = request.region
+    assert region is not None  # set by the request
+    pixels = request.image[region.slices()]
+    ab = chroma_for_region(ab_small, request.image.shape[:2], region)
+    cell = max(request.image.shape[:2]) / max(ab_small.shape[:2])
+    ab = refine_chroma(ab, _lab(pixels[..., :3])[:, :1], cell)
+    merged = merge_chroma(pixels, ab[0].permute(1, 2, 0).numpy(), request.strength)
     if request.mask is not None:
-        merged = blend_by_mask(request.image, merged, request.mask.astype(np.float32) / 255.0)
-    height, width = merged.shape[:2]
+        weight = request.mask[region.slices()].astype(np.float32) / 255.0
+        merged = blend_by_mask(pixels, merged, weight)
     ctx.progress(1.0, "Done")
-    return PatchResult(Rect(0, 0, width, height), merged, "Colorize", list(ctx.notices))
+    return PatchResult(region, merged, "Colorize", list(ctx.notices))
+
+
+def run_color_suggestions(
+    request: ColorSuggestRequest, ctx: JobContext, model: ColorizeModel | None = None
+) -> tuple[tuple[tuple[int, int, int], float], ...]:
+    """The model's `count` most likely colours at the point, as sRGB with the pixel's L*."""
+    import torch
+
+    from editor.ml.ab_bins import top_colours
+    from editor.ml.color import fit_chroma_in_gamut, lab_to_rgb
+
+    model = _model(model, ctx)
+    logits = colour_logits(request.image, request.hints, model)[0]
+    row, col = _cell(request.x, request.y, request.image.shape, logits.shape[-2:])
+    pixel = request.image[request.y : request.y + 1, request.x : request.x + 1, :3]
+    l_star = _lab(pixel)[:, :1]
+    # A mid lightness keeps very dark or light pixels' swatches readable as colours.
+    l_star = l_star.clamp(35.0, 85.0)
+    out = []
+    for a, b, probability in top_colours(logits[0, :, row, col], model.module.decoder.bin_ab,
+                                         request.count):  # fmt: skip
+        ab = fit_chroma_in_gamut(l_star, torch.tensor([[[[a]], [[b]]]]))
+        rgb = lab_to_rgb(torch.cat([l_star, ab], 1))[0, :, 0, 0]
+        out.append((tuple(int(round(float(v) * 255)) for v in rgb), probability))
+    ctx.progress(1.0, "Done")
+    return tuple(out)

@@ -1,4 +1,4 @@
-"""Load the shipped pix2pix generators (colorize, sketch2photo) through the model manager.
+"""Load the shipped pix2pix generator (sketch2photo) through the model manager.
 
 The manager finds models/<file> only when its sha256 matches the pin in
 editor.ml.catalog_pix2pix, so a damaged or swapped file is refused. Torch is imported lazily:
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from editor.ml.manager import ModelManager
 
 RETRAIN = {
-    "colorize": "python -m editor.training colorize --data ../shared/data/train/*.tar "
-    "--eval ../shared/data/eval/photos --minutes 20 --out runs/colorize",
     "sketch2photo": "python -m editor.training sketch2photo --data ../shared/data/train/*.tar "
     "--eval ../shared/data/eval/photos --minutes 20 --out runs/sketch2photo",
 }
@@ -44,13 +42,8 @@ def missing_message(name: str) -> str:
 
 def _manager(name: str) -> ModelManager:
     from editor.engine.models import shared_manager
-    from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
 
-    manager = shared_manager()
-    for spec in PIX2PIX_SPECS:  # until the main catalog lists them
-        if spec.name not in manager.registry:
-            manager.registry.add(spec)
-    return manager
+    return shared_manager()
 
 
 def load_generator(name: str, manager: ModelManager | None = None) -> Generator:

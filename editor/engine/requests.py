@@ -29,7 +29,7 @@ class InpaintRequest:
 
 
 # Requests defined beside their run functions (their modules import torch only when run).
-from editor.engine.colorize import ColorizeRequest  # noqa: E402, F401
+from editor.engine.colorize import ColorizeRequest, ColorSuggestRequest  # noqa: E402, F401
 from editor.engine.denoise import DenoiseRequest  # noqa: E402, F401
 from editor.engine.sketch import SketchRequest  # noqa: E402, F401
 from editor.engine.stylize import StylizeRequest  # noqa: E402, F401

@@ -17,6 +17,7 @@ _RUNNERS = {
     "UpscaleRequest": "editor.engine.upscale:run_upscale",
     "StylizeRequest": "editor.engine.stylize:run_stylize",
     "ColorizeRequest": "editor.engine.colorize:run_colorize",
+    "ColorSuggestRequest": "editor.engine.colorize:run_color_suggestions",
     "SketchRequest": "editor.engine.sketch:run_sketch",
     "DenoiseRequest": "editor.engine.denoise:run_denoise",
     "SmartSelectRequest": "editor.engine.select:run_smart_select",

@@ -3,15 +3,23 @@ the visible part) and Style Transfer, with their dialogs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from editor.core.pixels import looks_like_bw_photo
+from editor.engine.colorize import DEFAULT_VIBRANCE
 from editor.engine.denoise import PREFERRED_DENOISE_MODELS
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import load_image
 from editor.menus.actions import make_action
-from editor.panels.filter_dialogs import StrengthDialog, StyleDialog, StyleOptions
+from editor.panels.filter_dialogs import (
+    ColorizeDialog,
+    ColorizeOptions,
+    StrengthDialog,
+    StyleDialog,
+    StyleOptions,
+)
+from editor.panels.hint_palette import HintPalette
 from editor.tools.color_hints import ColorHints
 
 HINT_RERUN_MS = 400  # colour hints re-run Colorize this long after the last click
@@ -24,8 +32,12 @@ class FilterMenu:
         self.window = window
         ops = window.operations
         self.style_options = StyleOptions()
-        self.colorize_strength = 1.0
-        self.hints = ColorHints(window)
+        self.colorize_options = ColorizeOptions(vibrance=DEFAULT_VIBRANCE)
+        self.hints = ColorHints(window.document.history, window)
+        self.palette = HintPalette(window)
+        self._palette_hint: tuple[int, int, int] | None = None  # (index, x, y) being coloured
+        self.hints.suggest.connect(self._suggest_colours)
+        self.palette.picked.connect(self._recolour_hint)
         self._hint_timer = QTimer(window, singleShot=True, interval=HINT_RERUN_MS)
         self._hint_timer.timeout.connect(self._rerun_colorize)
         self.hints.changed.connect(self._hint_timer.start)
@@ -74,14 +86,32 @@ class FilterMenu:
 
     # -- colorize
     def colorize_dialog(self) -> None:
-        dialog = StrengthDialog("Colorize", "Strength", self.colorize_strength, 1.0,
-                                self._has_mask(), parent=self.window)  # fmt: skip
-        if dialog.exec() == StrengthDialog.DialogCode.Accepted:
-            options = dialog.values()
-            self.colorize_strength = options.strength
-            self.window.operations.colorize(
-                self.hints.points, options.strength, options.inside_mask
-            )
+        """Strength and Vibrance with a live preview of the visible part; Apply colours all."""
+        window, ops = self.window, self.window.operations
+        timer = QTimer(window, singleShot=True, interval=PREVIEW_DELAY_MS)
+        latest = {}
+
+        def preview(options) -> None:
+            latest["options"] = options
+            timer.start()
+
+        def run_preview() -> None:
+            options = latest["options"]
+            ops.colorize(self.hints.points, options.strength, options.inside_mask,
+                         options.vibrance, window.canvas.visible_image_rect())  # fmt: skip
+
+        timer.timeout.connect(run_preview)
+        dialog = ColorizeDialog(self.colorize_options, self._has_mask(), preview, window)
+        accepted = dialog.exec() == ColorizeDialog.DialogCode.Accepted
+        timer.stop()
+        if ops.is_busy():
+            ops.cancel()
+        if accepted:
+            self.colorize_options = options = dialog.values()
+            ops.colorize(self.hints.points, options.strength, options.inside_mask,
+                         options.vibrance)  # fmt: skip
+        elif window.document.preview is not None and window.document.preview.name == "Colorize":
+            window.document.set_preview(None)  # the preview of a cancelled dialog goes away
 
     def _rerun_colorize(self) -> None:
         """New hints while a colorize result is pending: colour again with them."""
@@ -91,9 +121,36 @@ class FilterMenu:
             and preview.name == "Colorize"
             and not self.window.operations.is_busy()
         ):
-            self.window.operations.colorize(
-                self.hints.points, self.colorize_strength, self._has_mask()
-            )
+            self._colorize_all()
+
+    def _colorize_all(self) -> None:
+        options = self.colorize_options
+        self.window.operations.colorize(self.hints.points, options.strength,
+                                        options.inside_mask and self._has_mask(),
+                                        options.vibrance)  # fmt: skip
+
+    def _suggest_colours(self, index: int, x: int, y: int) -> None:
+        """Pop up the palette at the hint at once; the model's swatches fill it when ready."""
+        canvas = self.window.canvas
+        at = canvas.mapToGlobal(canvas.image_to_view(x + 0.5, y + 0.5).toPoint() + QPoint(14, 14))
+        current = self.hints.points[index][2]
+        self._palette_hint = (index, x, y)
+        self.palette.show_suggestions(None, current, at)
+        others = [hint for i, hint in enumerate(self.hints.points) if i != index]
+
+        def show(suggestions) -> None:
+            if self._palette_hint == (index, x, y) and self.palette.isVisible():
+                self.palette.show_suggestions(suggestions, current, at)
+
+        self.window.operations.suggest_colours(x, y, others, show)
+
+    def _recolour_hint(self, rgb: tuple[int, int, int]) -> None:
+        if self._palette_hint is None:
+            return
+        index, x, y = self._palette_hint
+        if index < len(self.hints.points) and self.hints.points[index][:2] == (x, y):
+            self.hints.recolour(index, rgb)
+        self._palette_hint = None
 
     def offer_colorize(self) -> None:
         """A B&W photo was opened: offer to colorize it (non-blocking). Never for a blank
@@ -106,7 +163,7 @@ class FilterMenu:
                           self.window)  # fmt: skip
         box.button(QMessageBox.StandardButton.Yes).setText("Colorize")
         box.button(QMessageBox.StandardButton.No).setText("Not now")
-        box.accepted.connect(lambda: self.window.operations.colorize((), self.colorize_strength))
+        box.accepted.connect(self._colorize_all)
         box.setObjectName("colorize-offer")
         self.offer = box
         box.open()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from editor.ml.catalog_colorize import COLORIZE
 from editor.ml.catalog_denoise import DENOISE, FFDNET_COLOR
 from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
 from editor.ml.registry import ModelSpec, TorchWheelSource, UrlSource, WheelSource
@@ -134,5 +135,6 @@ BUILTIN_SPECS: list[ModelSpec] = [
     EFFICIENTNET_LITE0_IMAGENET,
     FFDNET_COLOR,
     DENOISE,
+    COLORIZE,
     *PIX2PIX_SPECS,
 ]

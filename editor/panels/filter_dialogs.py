@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSlider,
     QSpinBox,
     QWidget,
 )
@@ -144,3 +145,50 @@ class StrengthDialog(QDialog):
 
     def values(self) -> StrengthOptions:
         return StrengthOptions(self.strength.value(), self.inside_mask.isChecked())
+
+
+@dataclass
+class ColorizeOptions:
+    strength: float = 1.0
+    vibrance: float = 0.75
+    inside_mask: bool = False
+
+
+class ColorizeDialog(QDialog):
+    """Strength, Vibrance (muted .. vivid colours) and "only inside the mask". `on_change` is
+    called with the options when the dialog opens and after every change (live preview)."""
+
+    def __init__(self, options: ColorizeOptions, has_mask: bool, on_change=None,
+                 parent: QWidget | None = None):  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle("Colorize")
+        self.strength = QDoubleSpinBox(minimum=0.0, maximum=1.0, value=options.strength,
+                                       singleStep=0.05)  # fmt: skip
+        self.strength.setToolTip("0 keeps the photo's own colours, 1 uses the predicted ones")
+        self.vibrance = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100,
+                                value=round(options.vibrance * 100))  # fmt: skip
+        self.vibrance.setToolTip(
+            "Low: safe, muted colours. High: vivid colours, sometimes the wrong ones"
+        )
+        self.inside_mask = QCheckBox("Only inside the mask")
+        self.inside_mask.setChecked(has_mask and options.inside_mask)
+        self.inside_mask.setEnabled(has_mask)
+        vibrance_row = QHBoxLayout()
+        vibrance_row.addWidget(QLabel("Muted"))
+        vibrance_row.addWidget(self.vibrance, 1)
+        vibrance_row.addWidget(QLabel("Vivid"))
+        form = QFormLayout(self)
+        form.addRow("Strength", self.strength)
+        form.addRow("Vibrance", vibrance_row)
+        form.addRow(self.inside_mask)
+        form.addRow(_buttons(self, "Apply"))
+        if on_change is not None:
+            notify = lambda *_: on_change(self.values())  # noqa: E731
+            self.strength.valueChanged.connect(notify)
+            self.vibrance.valueChanged.connect(notify)
+            self.inside_mask.toggled.connect(notify)
+            QTimer.singleShot(0, notify)  # the preview appears as the dialog opens
+
+    def values(self) -> ColorizeOptions:
+        return ColorizeOptions(self.strength.value(), self.vibrance.value() / 100.0,
+                               self.inside_mask.isChecked())  # fmt: skip

@@ -45,9 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--config", default="cpu", choices=["tiny", "cpu", "full"])
     export.add_argument("--out", type=Path, required=True, help="output .safetensors file")
     export.add_argument("--working-size", type=int, help="default: the config's")
-    from editor.training import train_colorize, train_denoise, train_sketch
+    from editor.training import train_colorizer, train_denoise, train_sketch
 
-    train_colorize.add_parser(tasks)
+    train_colorizer.add_parser(tasks)
     train_sketch.add_parser(tasks)
     train_denoise.add_parser(tasks)
     return parser  # fmt: skip
@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     if args.task in ("colorize", "sketch2photo", "denoise"):
-        from editor.training import train_colorize, train_denoise, train_sketch
+        from editor.training import train_colorizer, train_denoise, train_sketch
 
         modules = {
-            "colorize": train_colorize,
+            "colorize": train_colorizer,
             "sketch2photo": train_sketch,
             "denoise": train_denoise,
         }

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from editor.ml.archs.pix2pix import PatchDiscriminator, UNetConfig, UNetGenerator
+from editor.ml.image_metrics import psnr  # noqa: F401  (re-exported for the sketch task)
 from editor.training import data as data_mod
 
 log = logging.getLogger(__name__)
@@ -230,12 +231,6 @@ def _save_ckpt(path: Path, gen, disc, step: int) -> None:
 
 def with_overrides(cfg: Pix2PixConfig, **overrides) -> Pix2PixConfig:
     return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """PSNR in dB of two uint8 arrays of the same shape (peak 255)."""
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return 99.0 if mse == 0 else 10.0 * float(np.log10(255.0**2 / mse))
 
 
 def to_uint8(rgb: torch.Tensor) -> np.ndarray:

@@ -16,12 +16,12 @@ import numpy as np
 import torch
 
 from editor.ml.archs.pix2pix import (
-    SKETCH_ARCH,
     SKETCH_CONFIG,
     UNetConfig,
     UNetGenerator,
     predict_padded,
 )
+from editor.ml.catalog_pix2pix import SKETCH_ARCH
 from editor.training.edges import canny_sketch, sketch_batch
 from editor.training.pix2pix_train import (
     Pix2PixConfig,

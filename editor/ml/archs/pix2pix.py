@@ -2,8 +2,7 @@
 
 Generator contract: `forward(x)` with x N×C_in×H×W float32, H and W multiples of
 `2 ** len(widths)` (use `predict_padded` for any size); returns N×C_out×H×W in [-1, 1] (tanh).
-What the channels mean is the task's business (editor.training.train_colorize /
-train_sketch document theirs).
+What the channels mean is the task's business (editor.training.train_sketch documents its).
 
 Differences from the paper's networks, for a compact model that runs anywhere:
 - GroupNorm instead of BatchNorm (batch- and size-independent, the same in train and eval),
@@ -20,8 +19,6 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
-
-from editor.ml.catalog_pix2pix import COLORIZE_ARCH, SKETCH_ARCH  # noqa: F401  (re-exported)
 
 
 def _norm(channels: int) -> nn.GroupNorm:
@@ -136,16 +133,9 @@ def predict_padded(model: UNetGenerator, x: torch.Tensor) -> torch.Tensor:
     return model(x)[..., :height, :width]
 
 
-# Shipped configurations (the registry builds these by name; weights must match).
-# Colorize: in = L, hint a, hint b, hint mask; out = a, b.  Sketch: in = sketch; out = RGB.
-COLORIZE_CONFIG = UNetConfig(in_channels=4, out_channels=2, stem=32, widths=(48, 96, 192, 256))
+# Shipped configuration (the registry builds it by name; weights must match).
+# Sketch: in = sketch; out = RGB.
 SKETCH_CONFIG = UNetConfig(in_channels=1, out_channels=3, stem=32, widths=(48, 96, 192, 256))
-
-
-def build_colorize_generator(**overrides: object) -> UNetGenerator:
-    from dataclasses import replace
-
-    return UNetGenerator(replace(COLORIZE_CONFIG, **overrides))  # type: ignore[arg-type]
 
 
 def build_sketch_generator(**overrides: object) -> UNetGenerator:

@@ -1,0 +1,93 @@
+"""Colorizer: a frozen EfficientNet-Lite0 encoder and a small decoder predicting ab-bin logits.
+
+Zhang et al. 2016 ("Colorful Image Colorization") recipe: the decoder classifies each cell of a
+1/4-resolution grid into quantised Lab ab bins; colours come from the annealed mean of that
+distribution (editor.ml.ab_bins). User hints (Zhang et al. 2017) enter every decoder level as
+three extra channels — a/110·mask, b/110·mask, mask — average-pooled to that level's size, so a
+hint reaches the whole region the coarse levels see, not just its own cell.
+
+Tensors:
+- encoder input: N×3×H×W float32 gray RGB in [0, 1] (L* as sRGB gray), H and W multiples of 32;
+- features: Lite0 block outputs FEATURE_BLOCKS at strides 4, 8, 16, 32;
+- hints: N×3×(H/4)×(W/4) float32 as above (zeros = no hint);
+- output: N×Q×(H/4)×(W/4) float32 logits over the Q bins in `decoder.bin_ab` (Q×2, Lab units).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from editor.ml.archs.efficientnet_lite import EfficientNetLite0
+
+FEATURE_BLOCKS = (2, 4, 10, 15)  # strides 4, 8, 16, 32
+FEATURE_CHANNELS = (24, 40, 112, 320)
+HINT_CHANNELS = 3
+STRIDE = 32  # input sides must be multiples of this
+OUTPUT_STRIDE = 4
+
+
+def _conv(cin: int, cout: int, kernel: int = 3) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, kernel, padding=kernel // 2, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class ColorDecoder(nn.Module):
+    """Multi-scale features + hints → ab-bin logits at 1/4 resolution."""
+
+    def __init__(self, num_bins: int, widths: tuple[int, int, int, int] = (256, 160, 96, 64)):
+        super().__init__()
+        c4, c8, c16, c32 = FEATURE_CHANNELS
+        w32, w16, w8, w4 = widths
+        h = HINT_CHANNELS
+        self.level32 = nn.Sequential(_conv(c32 + h, w32, 1), _conv(w32, w32))
+        self.level16 = _conv(w32 + c16 + h, w16)
+        self.level8 = _conv(w16 + c8 + h, w8)
+        self.level4 = nn.Sequential(_conv(w8 + c4 + h, w4), _conv(w4, w4))
+        self.head = nn.Conv2d(w4, num_bins, 1)
+        self.register_buffer("bin_ab", torch.zeros(num_bins, 2))
+
+    def forward(self, feats: list[torch.Tensor], hints: torch.Tensor) -> torch.Tensor:
+        f4, f8, f16, f32 = feats
+        x = self.level32(torch.cat([f32, _pool_to(hints, f32)], 1))
+        x = self.level16(torch.cat([_up_to(x, f16), f16, _pool_to(hints, f16)], 1))
+        x = self.level8(torch.cat([_up_to(x, f8), f8, _pool_to(hints, f8)], 1))
+        x = self.level4(torch.cat([_up_to(x, f4), f4, hints], 1))
+        return self.head(x)
+
+
+def _pool_to(hints: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """Hints at a coarser level: the mean hinted colour of each region and whether it has one.
+
+    Averaging the masked channels alone would dilute one hint among a region's cells (1/64 of
+    its value at 1/32 scale), too weak a signal to colour the region it falls in."""
+    pooled = F.adaptive_avg_pool2d(hints, like.shape[-2:])
+    present = pooled[:, 2:3]
+    colour = pooled[:, :2] / present.clamp_min(1e-6)
+    return torch.cat([colour, (present > 0).to(pooled.dtype)], 1).to(like.dtype)
+
+
+def _up_to(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return F.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=False)
+
+
+class Colorizer(nn.Module):
+    """Encoder + decoder for inference: gray RGB + hints → logits (contract in the module doc)."""
+
+    def __init__(self, encoder: EfficientNetLite0, decoder: ColorDecoder):
+        super().__init__()
+        self.encoder = encoder.eval()
+        self.decoder = decoder
+
+    def forward(self, gray_rgb: torch.Tensor, hints: torch.Tensor) -> torch.Tensor:
+        feats = self.encoder.forward_features(gray_rgb, FEATURE_BLOCKS)
+        return self.decoder(feats, hints)
+
+
+def build_decoder(num_bins: int) -> ColorDecoder:
+    """Registry builder (weights hold `bin_ab`, which fixes the bin count)."""
+    return ColorDecoder(num_bins)

@@ -1,0 +1,34 @@
+"""Spec of the colorizer's decoder, which the project trains and ships in models/ (no torch).
+
+The file is pinned by sha256 (the manager accepts models/colorize.safetensors only when its hash
+matches). It holds the decoder only: the encoder is the EfficientNet-Lite0 ImageNet model the
+manager fetches (catalog.EFFICIENTNET_LITE0_IMAGENET). No download source: missing weights are
+retrained with the command in models/MODELS.md.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from editor.ml.catalog_pix2pix import LICENCE
+from editor.ml.registry import ModelSpec
+
+COLORIZE_SHA256 = "0" * 64  # set when the trained file is committed
+NUM_BINS = 0
+
+COLORIZE = ModelSpec(
+    name="colorize",
+    task="colorize",
+    title="Colorize — ab-bin decoder on EfficientNet-Lite0 (hints)",
+    scale=1,
+    arch="editor.ml.archs.colorizer:build_decoder",
+    arch_kwargs=MappingProxyType({"num_bins": NUM_BINS}),
+    weight_file="colorize.safetensors",
+    sha256=COLORIZE_SHA256,
+    licence=LICENCE,
+    input_contract=(
+        "decoder of editor.ml.archs.colorizer: Lite0 features of gray RGB (sides multiples "
+        "of 32) + 3 hint channels at 1/4 size → logits over the bins in `bin_ab` at 1/4 size"
+    ),
+    quality="see models/MODELS.md (bench/colorize_quality.py)",
+)

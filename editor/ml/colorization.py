@@ -1,0 +1,129 @@
+"""The colorizer's tensor contract, shared by training and inference.
+
+- `gray_rgb`: the encoder sees only lightness, as neutral gray sRGB (N×3×H×W, [0, 1]).
+- `hint_channels`: user colours as N×3×h×w (a/110·mask, b/110·mask, mask) at 1/4 resolution.
+- `predict_logits`: padded inference on an RGB image of any size → ab-bin logits at 1/4 size.
+- `vibrance_to_temperature`: the user-facing Vibrance (0..1) ↔ the annealed-mean temperature.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from editor.ml import color
+from editor.ml.archs.colorizer import OUTPUT_STRIDE, STRIDE, Colorizer
+
+# Vibrance 0 decodes with T = 1 (the plain mean: safe, dull), 1 with T = 0.15 (most vivid).
+T_SAFE = 1.0
+T_VIVID = 0.15
+
+
+def vibrance_to_temperature(vibrance: float) -> float:
+    if not 0.0 <= vibrance <= 1.0:
+        raise ValueError(f"vibrance must be in [0, 1], got {vibrance}")
+    return T_SAFE - vibrance * (T_SAFE - T_VIVID)
+
+
+def gray_rgb(rgb: torch.Tensor) -> torch.Tensor:
+    """N×3×H×W sRGB [0, 1] → the same lightness as neutral gray sRGB (the encoder's input)."""
+    l_star = color.lightness(rgb)
+    return color.lab_to_rgb(torch.cat([l_star, torch.zeros_like(l_star).repeat(1, 2, 1, 1)], 1))
+
+
+def hint_channels(ab: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """N×3×h×w decoder hint input from ab (Lab units) and a 0/1 mask N×1×h×w."""
+    return torch.cat([ab / color.AB_SCALE * mask, mask], 1)
+
+
+def cell_lightness(rgb: torch.Tensor) -> torch.Tensor:
+    """1×1×⌈H/4⌉×⌈W/4⌉ mean L* of each output cell of rgb 1×3×H×W sRGB [0, 1]."""
+    return F.avg_pool2d(color.lightness(rgb), OUTPUT_STRIDE, ceil_mode=True)
+
+
+def padded_size(height: int, width: int) -> tuple[int, int]:
+    """The encoder's input size for an image of height×width (multiples of STRIDE)."""
+    return -(-height // STRIDE) * STRIDE, -(-width // STRIDE) * STRIDE
+
+
+@torch.inference_mode()
+def predict_logits(model: Colorizer, rgb: torch.Tensor, hints: torch.Tensor) -> torch.Tensor:
+    """Logits 1×Q×⌈H/4⌉×⌈W/4⌉ for rgb 1×3×H×W sRGB [0, 1] (colour is ignored, only L* is used)
+    and hints 1×3×⌈H/4⌉×⌈W/4⌉ (see `hint_channels`). The image is reflect-padded to a multiple of
+    the encoder's stride and the logits cropped back."""
+    height, width = rgb.shape[-2:]
+    full_h, full_w = padded_size(height, width)
+    gray = gray_rgb(rgb)
+    if (full_h, full_w) != (height, width):
+        gray = F.pad(gray, (0, full_w - width, 0, full_h - height), mode="replicate")
+    out_h, out_w = full_h // OUTPUT_STRIDE, full_w // OUTPUT_STRIDE
+    hints = F.pad(hints, (0, out_w - hints.shape[-1], 0, out_h - hints.shape[-2]))
+    logits = model(gray, hints.to(gray.dtype))
+    return logits[..., : -(-height // OUTPUT_STRIDE), : -(-width // OUTPUT_STRIDE)]
+
+
+# Hint spreading: each hint's colour correction reaches the cells joined to it by a path without
+# strong lightness edges (a geodesic, Levin et al. 2004 in spirit), fading with distance.
+SPREAD_DECAY = 0.97  # weight kept per cell stepped (1/4-resolution cells)
+SPREAD_EDGE = 4.0  # L* difference between neighbouring cells that divides the weight by e
+
+
+def spread_hints(
+    ab: torch.Tensor,
+    l_star: torch.Tensor,
+    hints: torch.Tensor,
+    decay: float = SPREAD_DECAY,
+    edge: float = SPREAD_EDGE,
+) -> torch.Tensor:
+    """Move predicted chroma toward the hinted colours over each hint's region.
+
+    ab: 1×2×h×w predicted ab (Lab units); l_star: 1×1×h×w L* at the same cells; hints: the
+    decoder's 1×3×h×w hint channels. Each hint cell gets exactly its colour; other cells get
+    the hints' corrections (hint colour − prediction there) weighted by the best path weight
+    Π decay·exp(−|ΔL*|/edge) to each hint, averaged where hints overlap.
+    """
+    mask = hints[0, 2] > 0
+    if not bool(mask.any()):
+        return ab
+    hinted_ab = hints[0, :2] * color.AB_SCALE
+    light = l_star[0, 0].double()
+    # Step weights to the left, right, up and down neighbours.
+    step_x = decay * torch.exp(-(light[:, 1:] - light[:, :-1]).abs() / edge)
+    step_y = decay * torch.exp(-(light[1:, :] - light[:-1, :]).abs() / edge)
+    correction = torch.zeros_like(ab[0], dtype=torch.float64)
+    total = torch.zeros_like(light)
+    for row, col in mask.nonzero().tolist():
+        weight = _path_weights(light.shape, row, col, step_x, step_y)
+        delta = (hinted_ab[:, row, col] - ab[0, :, row, col]).double()
+        correction += weight[None] * delta[:, None, None]
+        total += weight
+    correction /= total.clamp_min(1.0)[None]
+    return (ab[0] + correction.to(ab.dtype))[None]
+
+
+def _path_weights(shape, row: int, col: int, step_x: torch.Tensor, step_y: torch.Tensor):
+    """h×w best product of step weights along any 4-connected path from (row, col): repeated
+    sweeps in the four directions until nothing improves (a max-product Bellman-Ford)."""
+    weight = torch.zeros(shape, dtype=torch.float64)
+    weight[row, col] = 1.0
+    for _ in range(shape[0] + shape[1]):
+        before = weight.clone()
+        for col_index in range(1, shape[1]):  # left to right
+            weight[:, col_index] = torch.maximum(
+                weight[:, col_index], weight[:, col_index - 1] * step_x[:, col_index - 1]
+            )
+        for col_index in range(shape[1] - 2, -1, -1):  # right to left
+            weight[:, col_index] = torch.maximum(
+                weight[:, col_index], weight[:, col_index + 1] * step_x[:, col_index]
+            )
+        for row_index in range(1, shape[0]):  # top to bottom
+            weight[row_index] = torch.maximum(
+                weight[row_index], weight[row_index - 1] * step_y[row_index - 1]
+            )
+        for row_index in range(shape[0] - 2, -1, -1):  # bottom to top
+            weight[row_index] = torch.maximum(
+                weight[row_index], weight[row_index + 1] * step_y[row_index]
+            )
+        if torch.equal(weight, before):
+            break
+    return weight
