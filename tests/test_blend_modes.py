@@ -1,6 +1,6 @@
 """Every blend mode against the W3C Compositing spec's formulas, written here per pixel in
-plain Python (independent of the vectorised code), through compositing, the layers panel and
-OpenRaster."""
+plain Python (independent of the vectorised code), and through OpenRaster. (Krita's own
+flattening of every mode is compared in tests/test_interop.py.)"""
 
 from __future__ import annotations
 
@@ -174,6 +174,20 @@ def test_openraster_reads_and_writes_every_mode_by_its_svg_name(tmp_path):
     assert ops["normal"] == "svg:src-over"
     assert ops["color-dodge"] == "svg:color-dodge" and ops["luminosity"] == "svg:luminosity"
     assert ops["soft-light"] == "svg:soft-light" and ops["hue"] == "svg:hue"
+    assert ops["exclusion"] == "krita:exclusion"  # not in the spec; what Krita reads and writes
     image = read_ora(path)
     assert [layer.blend_mode for layer in image.layers] == list(BLEND_MODES)
     assert not image.notices
+
+
+def test_exclusion_by_its_svg_name_reads_too(tmp_path):
+    pixels = np.full((4, 4, 4), 128, np.uint8)
+    path = tmp_path / "x.ora"
+    write_ora(path, 4, 4, [OraLayer("x", pixels, blend_mode="exclusion")], pixels)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["stack.xml"] = members["stack.xml"].replace(b"krita:exclusion", b"svg:exclusion")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert read_ora(path).layers[0].blend_mode == "exclusion"

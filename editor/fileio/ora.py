@@ -83,9 +83,11 @@ _OVERLAY_VISIBLE_ATTR = f"{{{RETOUCH_NS}}}visible"  # the mask overlay's own vis
 MASK_NAME = "Mask"
 LAYER_KINDS = ("image", "mask", "result", "sketch")
 
-# OpenRaster's composite-op names: "svg:" + the W3C name, "svg:src-over" for normal.
-BLEND_TO_OP = {mode: "svg:src-over" if mode == "normal" else f"svg:{mode}" for mode in BLEND_MODES}
-OP_TO_BLEND = {op: mode for mode, op in BLEND_TO_OP.items()}
+# OpenRaster's composite-op names: "svg:" + the W3C name, but normal is "svg:src-over", and
+# the spec has no exclusion: Krita writes and reads "krita:exclusion" (it ignores "svg:...").
+_OTHER_NAMES = {"normal": "svg:src-over", "exclusion": "krita:exclusion"}
+BLEND_TO_OP = {mode: _OTHER_NAMES.get(mode, f"svg:{mode}") for mode in BLEND_MODES}
+OP_TO_BLEND = {op: mode for mode, op in BLEND_TO_OP.items()} | {"svg:exclusion": "exclusion"}
 
 
 @dataclass(eq=False)
