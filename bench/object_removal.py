@@ -7,7 +7,8 @@ pixels, below), grown by a few pixels as a user's brush would be. `--scale N` en
 and mask first (bicubic; a stand-in for bigger photos, softer than a real one). Both methods run
 through the engine's Erase (`run_inpaint`: crop around the mask, fill, feathered paste), i.e.
 exactly what Backspace gives. Writes one strip per photo, input (mask outlined) | model |
-classical, at 100 %, and all strips stacked in grid.png, under --out (not in the repository).
+classical, at 100 % (NAME.png, and NAME_zoom.png around the object), and all strips stacked in
+grid.png, under --out (not in the repository).
 
     python bench/object_removal.py --out /tmp/removal [--classical shiftmap] [--scale 1]
         [--only sailboat,chicago_tower]
@@ -105,6 +106,14 @@ def erase(image: np.ndarray, mask: np.ndarray, method: str) -> tuple[np.ndarray,
     return out[..., :3], seconds
 
 
+def zoom_box(mask: np.ndarray, margin: int = 48) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1): the mask's bounding box and `margin` around it, inside the image."""
+    ys, xs = np.nonzero(mask)
+    height, width = mask.shape
+    return (max(0, int(ys.min()) - margin), min(height, int(ys.max()) + 1 + margin),
+            max(0, int(xs.min()) - margin), min(width, int(xs.max()) + 1 + margin))  # fmt: skip
+
+
 def strip(tiles: list[np.ndarray], labels: list[str]) -> np.ndarray:
     import cv2
 
@@ -153,10 +162,14 @@ def main() -> int:
         height, width = image.shape[:2]
         print(f"{name:22s} {f'{width}x{height}':>10s} {100 * (mask > 0).mean():6.1f}"
               f" {model_s:8.2f} {classical_s:12.2f}")  # fmt: skip
-        row = strip([outlined(image, mask), model, classical],
-                    [f"{name}: input", "model", args.classical])  # fmt: skip
+        tiles = [outlined(image, mask), model, classical]
+        labels = ["input", "model", args.classical]
+        row = strip(tiles, [f"{name}: {labels[0]}", *labels[1:]])
         cv2.imwrite(str(args.out / f"{name}.png"), cv2.cvtColor(row, cv2.COLOR_RGB2BGR))
         strips.append(row)
+        y0, y1, x0, x1 = zoom_box(mask)
+        zoom = strip([t[y0:y1, x0:x1] for t in tiles], labels)
+        cv2.imwrite(str(args.out / f"{name}_zoom.png"), cv2.cvtColor(zoom, cv2.COLOR_RGB2BGR))
     if strips:
         width = max(s.shape[1] for s in strips)
         grid = np.vstack([np.pad(s, ((0, 0), (0, width - s.shape[1]), (0, 0)),
