@@ -3,6 +3,7 @@ mask), every other format is the flattened image."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,26 +55,59 @@ class SaveOutcome:
     notices: list[str] = field(default_factory=list)
 
 
+@dataclass
+class OpenedFile:
+    """A file read (on any thread), ready to become the document on the UI thread."""
+
+    path: Path
+    width: int
+    height: int
+    layers: list[Layer] | None  # OpenRaster: image and sketch layers, bottom to top
+    mask: np.ndarray | None = None
+    pixels: np.ndarray | None = None  # any other format: the one image
+    exif: bytes | None = None
+    icc_profile: bytes | None = None
+    notices: list[str] = field(default_factory=list)
+
+    def apply_to(self, document: Document) -> list[str]:
+        """Replace `document`'s content with the file's; returns the notices."""
+        if self.layers is not None:
+            document.load_layers(self.width, self.height, self.layers, self.path, self.mask)
+        else:
+            document.load(self.pixels, self.path, self.exif, self.icc_profile)
+        return self.notices
+
+
+def read_file(
+    path: Path,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    progress: Callable[[float], None] | None = None,
+) -> OpenedFile:
+    """Read `path` without touching any document (safe off the UI thread). `progress` gets
+    the fraction of an OpenRaster file's layers read. Raises ImageFileError."""
+    path = Path(path)
+    remove_stale_temporaries(path)  # left beside it by an editor killed while saving
+    if not is_layered(path):
+        loaded = load_image(path, max_pixels)
+        height, width = loaded.pixels.shape[:2]
+        return OpenedFile(path, width, height, None, None, loaded.pixels, loaded.exif,
+                          loaded.icc_profile, loaded.notices)  # fmt: skip
+    image = read_ora(path, max_pixels, progress)
+    layers = to_layers(image.layers)
+    masks = [layer for layer in layers if layer.kind is LayerKind.MASK]
+    stack = [layer for layer in layers if layer.kind in (LayerKind.IMAGE, LayerKind.SKETCH)]
+    if not stack:
+        raise ImageFileError(f"{path.name} has no image layers.")
+    mask = _mask_on_canvas(masks[0], image.width, image.height) if masks else None
+    return OpenedFile(path, image.width, image.height, stack, mask, notices=image.notices)
+
+
 def open_into(document: Document, path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> list[str]:
     """Load `path` into `document`; returns notices (conversions) for the status bar.
 
     Raises ImageFileError before touching the document, so a bad file changes nothing.
     """
-    path = Path(path)
-    remove_stale_temporaries(path)  # left beside it by an editor killed while saving
-    if is_layered(path):
-        image = read_ora(path, max_pixels)
-        layers = to_layers(image.layers)
-        masks = [layer for layer in layers if layer.kind is LayerKind.MASK]
-        stack = [layer for layer in layers if layer.kind in (LayerKind.IMAGE, LayerKind.SKETCH)]
-        if not stack:
-            raise ImageFileError(f"{path.name} has no image layers.")
-        mask = _mask_on_canvas(masks[0], image.width, image.height) if masks else None
-        document.load_layers(image.width, image.height, stack, path, mask)
-        return image.notices
-    loaded = load_image(path, max_pixels)
-    document.load(loaded.pixels, path, loaded.exif, loaded.icc_profile)
-    return loaded.notices
+    return read_file(path, max_pixels).apply_to(document)
 
 
 def _mask_on_canvas(layer: Layer, width: int, height: int) -> np.ndarray:

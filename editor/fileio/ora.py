@@ -27,7 +27,7 @@ import time
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,8 +255,16 @@ def write_ora(
 class _Reader:
     """One read of one file: limits, notices, and error messages naming the file."""
 
-    def __init__(self, path: Path, archive: zipfile.ZipFile, max_pixels: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        archive: zipfile.ZipFile,
+        max_pixels: int,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
         self.path, self.archive, self.max_pixels = path, archive, max_pixels
+        self.progress = progress
+        self.layers_total = 1
         self.notices: list[str] = []
         self.total_pixels = 0
         self.names = set(archive.namelist())  # once: a file may hold 100k members
@@ -415,6 +423,8 @@ def _walk(
             _walk(reader, element, child, out, depth + 1)
         elif element.tag == "layer":
             out.append(_read_layer(reader, element, inherited, len(out)))
+            if reader.progress is not None:
+                reader.progress(len(out) / reader.layers_total)
         else:
             reader.notice(f"Skipped <{element.tag}> elements Retouch does not support.")
         if len(out) > MAX_LAYERS:
@@ -482,15 +492,21 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
         ) from error
 
 
-def read_ora(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> OraImage:
+def read_ora(
+    path: str | os.PathLike[str],
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    progress: Callable[[float], None] | None = None,
+) -> OraImage:
     """Read an OpenRaster file. Layers come back bottom to top as OraLayer (RGBA uint8, or
     HxW uint8 for Retouch mask layers). Nested stacks are flattened and unknown composite ops
     read as normal, each with a notice. `max_pixels` bounds the canvas and each layer; all
-    layers together may hold TOTAL_PIXELS_FACTOR times that. Raises ImageFileError only.
+    layers together may hold TOTAL_PIXELS_FACTOR times that. `progress(fraction)` is called
+    after each layer (an exception it raises, e.g. a cancel, propagates). Raises
+    ImageFileError otherwise.
     """
     path = Path(path)
     with _open_archive(path) as archive:
-        reader = _Reader(path, archive, max_pixels)
+        reader = _Reader(path, archive, max_pixels, progress)
         try:
             reader.check_mimetype()
             root = reader.parse_stack()
@@ -506,6 +522,7 @@ def read_ora(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS)
             if stack is None:
                 raise reader.fail("stack.xml has no <stack>.")
             top_first: list[OraLayer] = []
+            reader.layers_total = max(1, sum(1 for _ in stack.iter("layer")))
             _walk(reader, stack, _Inherited(), top_first)
         except ImageFileError:
             raise
