@@ -111,3 +111,12 @@ def test_patch_methods_get_a_neighbourhood_that_grows_with_the_hole():
     shiftmap = run_inpaint(InpaintRequest(image, mask, method="shiftmap", margin=4), JobContext())
     assert telea.rect.w == 48
     assert shiftmap.rect.w == 40 + 2 * round(SHIFTMAP_CONTEXT * 40)
+
+
+@pytest.mark.parametrize("method", CLASSICAL_METHODS)
+def test_a_hole_with_a_one_pixel_rim_is_still_filled_with_the_rim_colour(method):
+    """Shift-map leaves such holes partly unwritten (Lab 0, 0, 0 = a saturated blue)."""
+    image = _red_image(40, 40)
+    mask = _mask((40, 40), 1, 39, 1, 39)
+    fill = classical_fill(image, mask, method)[mask > 0][:, :3].astype(int)
+    assert np.abs(fill.mean(axis=0) - RED).max() < 12, fill.mean(axis=0)

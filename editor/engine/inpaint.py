@@ -52,8 +52,12 @@ def _cv_inpaint(flag_name: str) -> ClassicalFill:
     return fill
 
 
-def _xphoto(flag_name: str, to_code: str, from_code: str, block: int = 1) -> ClassicalFill:
-    """cv2.xphoto.inpaint in the colour space it expects, on a crop padded to whole `block`s."""
+def _xphoto(flag_name: str, to_code: str, from_code: str, block: int = 1,
+            lab_gaps: bool = False) -> ClassicalFill:  # fmt: skip
+    """cv2.xphoto.inpaint in the colour space it expects, on a crop padded to whole `block`s.
+    `lab_gaps`: shift-map can leave hole pixels unwritten (seen on a 512-px sailboat and on
+    holes with a 1-px rim); they keep the output's initial Lab (0, 0, 0), which no RGB colour
+    converts to, and are filled with Telea from everything around them."""
 
     def fill(rgb: np.ndarray, hole: np.ndarray, radius: int) -> np.ndarray:
         import cv2
@@ -66,7 +70,13 @@ def _xphoto(flag_name: str, to_code: str, from_code: str, block: int = 1) -> Cla
         src = cv2.cvtColor(np.pad(rgb, (*pads, (0, 0)), mode="symmetric"), getattr(cv2, to_code))
         out = np.zeros_like(src)
         cv2.xphoto.inpaint(src, known, out, getattr(cv2.xphoto, flag_name))
-        return cv2.cvtColor(out, getattr(cv2, from_code))[:height, :width]
+        rgb_out = cv2.cvtColor(out, getattr(cv2, from_code))[:height, :width]
+        if lab_gaps:
+            gaps = hole & ~out[:height, :width].any(axis=2)
+            if gaps.any():
+                gaps_u8 = gaps.astype(np.uint8) * 255
+                rgb_out = cv2.inpaint(rgb_out, gaps_u8, max(radius, 3), cv2.INPAINT_TELEA)
+        return rgb_out
 
     return fill
 
@@ -94,7 +104,8 @@ _METHODS = (
     EraseMethod("ns", "Erase (Navier–Stokes)", "OpenCV Navier–Stokes (classical)",
                 _cv_inpaint("INPAINT_NS")),
     EraseMethod("shiftmap", "Erase (shift-map)", "OpenCV contrib shift-map, patch offsets "
-                "(classical)", _xphoto("INPAINT_SHIFTMAP", "COLOR_RGB2Lab", "COLOR_Lab2RGB"),
+                "(classical)",
+                _xphoto("INPAINT_SHIFTMAP", "COLOR_RGB2Lab", "COLOR_Lab2RGB", lab_gaps=True),
                 context=SHIFTMAP_CONTEXT),
     EraseMethod("fsr_fast", "Erase (FSR fast)", "OpenCV contrib frequency-selective "
                 "reconstruction, fast profile (classical)",
