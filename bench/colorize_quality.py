@@ -179,7 +179,7 @@ def main() -> int:
     counted = len(colour["truth"])
     print(f"{counted} colour photos of {len(files)} ({skipped} gray already, skipped), "
           f"{args.photos}; working size {model.working_size}, default vibrance {default} "
-          f"(T={vibrance_to_temperature(default):.2f})")  # fmt: skip
+          f"(T={vibrance_to_temperature(default):.2f}, tilt kept {default})")  # fmt: skip
     gray_psnr = statistics.fmean(scores["gray"])
     truth_colour = statistics.fmean(colour["truth"])
     print(f"  PSNR gray baseline        {gray_psnr:6.2f} dB")

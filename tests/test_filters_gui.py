@@ -59,6 +59,8 @@ def test_sketch_pen_then_sketch_to_photo(qtbot, window, tmp_path, photo):
     assert np.array_equal(sketch.pixels, before)
 
 
+# The offscreen platform cannot grab the keyboard or resize popups; it says so as warnings.
+@pytest.mark.qt_log_ignore("This plugin does not support")
 def test_hint_with_a_suggested_swatch_colorize_accept_undo(qtbot, window, gray_file,
                                                           shipped_colorizer):  # fmt: skip
     assert window.open_path(gray_file)

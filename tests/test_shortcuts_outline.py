@@ -23,6 +23,8 @@ def test_brackets_redraw_the_outline_at_once(qtbot, window, tmp_path, photo, mon
     assert window.open_path(tmp_path / "p.png")
     canvas = window.canvas
     qtbot.mouseMove(canvas, canvas.image_to_view(80, 60).toPoint())
+    # The move event can arrive a little later on a busy machine: the outline needs it.
+    qtbot.waitUntil(lambda: canvas._cursor_pos is not None, timeout=5000)
     repaints = []
     monkeypatch.setattr(canvas, "update", lambda *args: repaints.append(args))
     size = window.brush.settings.diameter

@@ -27,7 +27,7 @@ Hint = tuple[int, int, tuple[int, int, int]]  # (x, y, (r, g, b)) in image pixel
 SUGGESTIONS = 6  # colours the hint tool offers at a point
 # Vibrance (0 muted .. 1 vivid) maps to the annealed-mean temperature (editor.ml.colorization);
 # the default was chosen on held-out photos by bench/colorize_quality.py (models/MODELS.md).
-DEFAULT_VIBRANCE = 0.75
+DEFAULT_VIBRANCE = 0.65
 GUIDE_EPS = 1e-3  # guided filter regularisation (lightness in [0, 1]): edges of ~3 L* and up
 
 
@@ -230,14 +230,13 @@ def colour_logits(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: Colori
 
 
 def predict_chroma(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: ColorizeModel,
-                   temperature: float) -> np.ndarray:  # fmt: skip
-    """rows×cols×2 float32 Lab ab: the annealed mean at `temperature`, with each hint's colour
-    spread over its region."""
-    from editor.ml.ab_bins import annealed_mean
-    from editor.ml.colorization import cell_lightness, spread_hints
+                   vibrance: float) -> np.ndarray:  # fmt: skip
+    """rows×cols×2 float32 Lab ab decoded at `vibrance`, with each hint's colour spread over
+    its region."""
+    from editor.ml.colorization import cell_lightness, decode_ab, spread_hints
 
     logits, hint_input, rgb = colour_logits(image_rgba, hints, model)
-    ab = annealed_mean(logits, model.module.decoder.bin_ab, temperature).float().cpu()
+    ab = decode_ab(logits, model.module.decoder, vibrance).float().cpu()
     ab = spread_hints(ab, cell_lightness(rgb), hint_input)
     return ab[0].permute(1, 2, 0).numpy()
 
@@ -261,10 +260,7 @@ def run_colorize(
     """
     model = _model(model, ctx)
     ctx.progress(0.2, "Predicting colours")
-    from editor.ml.colorization import vibrance_to_temperature
-
-    temperature = vibrance_to_temperature(request.vibrance)
-    ab_small = predict_chroma(request.image, request.hints, model, temperature)
+    ab_small = predict_chroma(request.image, request.hints, model, request.vibrance)
     ctx.progress(0.5, "Merging colours onto the full-resolution image")
     region = request.region
     assert region is not None  # set by the request
@@ -296,9 +292,11 @@ def run_color_suggestions(
     l_star = _lab(pixel)[:, :1]
     # A mid lightness keeps very dark or light pixels' swatches readable as colours.
     l_star = l_star.clamp(35.0, 85.0)
+    decoder = model.module.decoder
+    # The plain posterior (the rebalancing tilt removed): how likely each colour really is.
+    posterior = logits[0, :, row, col] - decoder.log_weight
     out = []
-    for a, b, probability in top_colours(logits[0, :, row, col], model.module.decoder.bin_ab,
-                                         request.count):  # fmt: skip
+    for a, b, probability in top_colours(posterior, decoder.bin_ab, request.count):
         ab = fit_chroma_in_gamut(l_star, torch.tensor([[[[a]], [[b]]]]))
         rgb = lab_to_rgb(torch.cat([l_star, ab], 1))[0, :, 0, 0]
         out.append((tuple(int(round(float(v) * 255)) for v in rgb), probability))

@@ -13,8 +13,8 @@ from types import MappingProxyType
 from editor.ml.catalog_pix2pix import LICENCE
 from editor.ml.registry import ModelSpec
 
-COLORIZE_SHA256 = "0" * 64  # set when the trained file is committed
-NUM_BINS = 0
+COLORIZE_SHA256 = "f43f5749f46de1abe9adaa0f748a8904eee0544a0a23fc7fcd15bdd9432abc67"
+NUM_BINS = 240
 
 COLORIZE = ModelSpec(
     name="colorize",

@@ -3,7 +3,8 @@
 - `gray_rgb`: the encoder sees only lightness, as neutral gray sRGB (N×3×H×W, [0, 1]).
 - `hint_channels`: user colours as N×3×h×w (a/110·mask, b/110·mask, mask) at 1/4 resolution.
 - `predict_logits`: padded inference on an RGB image of any size → ab-bin logits at 1/4 size.
-- `vibrance_to_temperature`: the user-facing Vibrance (0..1) ↔ the annealed-mean temperature.
+- `decode_ab`: the user-facing Vibrance (0..1) → how much of the class-rebalancing tilt is kept
+  and the annealed-mean temperature.
 """
 
 from __future__ import annotations
@@ -23,6 +24,19 @@ def vibrance_to_temperature(vibrance: float) -> float:
     if not 0.0 <= vibrance <= 1.0:
         raise ValueError(f"vibrance must be in [0, 1], got {vibrance}")
     return T_SAFE - vibrance * (T_SAFE - T_VIVID)
+
+
+def decode_ab(logits: torch.Tensor, decoder, vibrance: float) -> torch.Tensor:
+    """N×2×h×w ab (Lab units) from the decoder's logits at a Vibrance in [0, 1].
+
+    Class rebalancing trained the decoder to favour rare (colourful) bins by the factor w(bin);
+    Vibrance keeps w^vibrance of that tilt (0: the plain posterior, muted but most often right;
+    1: fully rebalanced, vivid) and sharpens the annealed mean (temperature) alongside."""
+    from editor.ml.ab_bins import annealed_mean
+
+    untilt = (1.0 - vibrance) * decoder.log_weight.view(1, -1, 1, 1)
+    return annealed_mean(logits - untilt.to(logits), decoder.bin_ab,
+                         vibrance_to_temperature(vibrance))  # fmt: skip
 
 
 def gray_rgb(rgb: torch.Tensor) -> torch.Tensor:
@@ -64,8 +78,8 @@ def predict_logits(model: Colorizer, rgb: torch.Tensor, hints: torch.Tensor) -> 
 
 # Hint spreading: each hint's colour correction reaches the cells joined to it by a path without
 # strong lightness edges (a geodesic, Levin et al. 2004 in spirit), fading with distance.
-SPREAD_DECAY = 0.97  # weight kept per cell stepped (1/4-resolution cells)
-SPREAD_EDGE = 4.0  # L* difference between neighbouring cells that divides the weight by e
+SPREAD_DECAY = 0.99  # weight kept per cell stepped (1/4-resolution cells)
+SPREAD_EDGE = 12.0  # L* difference between neighbouring cells that divides the weight by e
 
 
 def spread_hints(

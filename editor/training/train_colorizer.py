@@ -122,16 +122,21 @@ def sample_hints(
     return hint_channels(ab, mask)
 
 
-def bin_statistics(ab: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(centres Q×2 of the grid bins seen in the targets, rebalancing weights Q)."""
+def bin_statistics(
+    ab: torch.Tensor, centres: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(centres Q×2, rebalancing weights Q): the grid bins seen in the targets, or the given
+    `centres` (a warm start keeps its model's bins; targets outside them count for none)."""
     grid = ab_bins.grid_centres()
     counts = torch.zeros(grid.shape[0])
     for start in range(0, ab.shape[0], 512):
         index = ab_bins.grid_index(ab[start : start + 512])
         counts += torch.bincount(index.flatten(), minlength=grid.shape[0]).float()
-    seen = counts > 0
-    centres = grid[seen]
-    return centres, ab_bins.rebalance_weights(counts[seen], centres)
+    if centres is None:
+        centres = grid[counts > 0]
+    position = ab_bins.grid_index(centres.T[None, :, :, None])[0, :, 0]
+    kept = counts[position].clamp_min(1.0)  # a bin never seen still gets a finite weight
+    return centres, ab_bins.rebalance_weights(kept, centres)
 
 
 def colorize_loss(logits: torch.Tensor, ab: torch.Tensor, centres: torch.Tensor,
@@ -216,6 +221,13 @@ def lightness_coded_photos(count: int, size: int, seed: int) -> torch.Tensor:
     return (rgb.clamp(0, 1) * 255 + 0.5).byte().permute(0, 2, 3, 1).contiguous()
 
 
+def _exported_decoder(path: Path) -> dict[str, torch.Tensor]:
+    """fp32 state of an exported decoder (e.g. the shipped models/colorize.safetensors)."""
+    from safetensors.torch import load_file
+
+    return {k: v.float() for k, v in load_file(str(path)).items()}
+
+
 def _photos(sources: list[str], size: int, tiny: bool) -> torch.Tensor:
     from editor.training.data import load_photos
 
@@ -240,8 +252,8 @@ def _encoder(feature_weights: str | None, tiny: bool) -> EfficientNetLite0:
 
 
 def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, device: str,
-          seed: int = 0, resume: Path | None = None,
-          feature_weights: str | None = None) -> dict[str, float]:  # fmt: skip
+          seed: int = 0, resume: Path | None = None, feature_weights: str | None = None,
+          init: Path | None = None) -> dict[str, float]:  # fmt: skip
     """Cache features, train the decoder for `minutes` (or cfg.max_steps), export; returns the
     last held-out metrics."""
     torch.manual_seed(seed)
@@ -256,20 +268,26 @@ def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, d
     log.info("features of %d views cached in %.0f s", len(cache), time.monotonic() - t0)
     del encoder
     state = torch.load(resume, map_location="cpu", weights_only=True) if resume else None
+    start_from = _exported_decoder(init) if init is not None else None
     if state is not None:
         centres, weights = state["bin_ab"], state["class_weights"]
     else:
-        centres, weights = bin_statistics(cache.ab)
+        known = start_from["bin_ab"] if start_from is not None else None
+        centres, weights = bin_statistics(cache.ab, known)
     log.info("%d ab bins", centres.shape[0])
     on_gpu = device.startswith("cuda")  # bf16 autocast and channels_last there
     decoder = ColorDecoder(centres.shape[0]).to(device)
     if on_gpu:
         decoder = decoder.to(memory_format=torch.channels_last)
     decoder.bin_ab.copy_(centres)
+    decoder.log_weight.copy_(weights.log())
     optimiser = torch.optim.AdamW(decoder.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     step, seen_before = 0, 0
+    if start_from is not None:
+        decoder.load_state_dict(start_from, strict=False)  # no batch-norm step counters
     if state is not None:
-        decoder.load_state_dict(state["decoder"])
+        # Checkpoints written before `log_weight` existed lack it; it follows from the weights.
+        decoder.load_state_dict({"log_weight": weights.log(), **state["decoder"]})
         optimiser.load_state_dict(state["optimiser"])
         step, seen_before = int(state["step"]), int(state["seen"])
     weights, centres = weights.to(device), centres.to(device)
@@ -346,6 +364,9 @@ def add_parser(tasks) -> argparse.ArgumentParser:
                         help="default: full on cuda, cpu otherwise")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", type=Path, help="ckpt.pt of an earlier run (same data)")
+    parser.add_argument(
+        "--init", type=Path, help="warm start from an exported decoder (models/colorize...)"
+    )
     parser.add_argument("--steps", type=int, help="stop after this many steps (overrides time)")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
     parser.add_argument(
@@ -364,6 +385,6 @@ def run(args: argparse.Namespace) -> int:
     if args.steps:
         cfg = replace(cfg, max_steps=args.steps)
     metrics = train(cfg, args.data, args.minutes, args.out, device, args.seed, args.resume,
-                    args.feature_weights)  # fmt: skip
+                    args.feature_weights, args.init)  # fmt: skip
     print(json.dumps(metrics, indent=2))
     return 0

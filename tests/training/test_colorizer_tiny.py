@@ -73,3 +73,20 @@ def test_tiny_training_loss_goes_down_and_exports(tmp_path):
     save_file(EfficientNetLite0().state_dict(), str(encoder))
     model = colorizer_from_files(tmp_path / "colorize.safetensors", encoder)
     assert model.module.decoder.bin_ab.shape[1] == 2
+
+
+def test_warm_start_keeps_the_bins_and_weights_of_the_exported_decoder(tmp_path):
+    from dataclasses import replace
+
+    from safetensors.torch import load_file
+
+    torch.set_num_threads(1)
+    cfg = replace(train_colorizer.CONFIGS["tiny"], max_steps=3)
+    train_colorizer.train(cfg, [], 0, tmp_path / "a", "cpu", seed=0)
+    first = load_file(str(tmp_path / "a" / "colorize.safetensors"))
+    train_colorizer.train(replace(cfg, max_steps=1, lr=0.0), [], 0, tmp_path / "b", "cpu",
+                          seed=1, init=tmp_path / "a" / "colorize.safetensors")  # fmt: skip
+    second = load_file(str(tmp_path / "b" / "colorize.safetensors"))
+    assert torch.equal(first["bin_ab"], second["bin_ab"])
+    # With a zero learning rate only batch-norm statistics move: the weights are the same.
+    assert torch.equal(first["head.weight"], second["head.weight"])

@@ -10,7 +10,8 @@ Tensors:
 - encoder input: N×3×H×W float32 gray RGB in [0, 1] (L* as sRGB gray), H and W multiples of 32;
 - features: Lite0 block outputs FEATURE_BLOCKS at strides 4, 8, 16, 32;
 - hints: N×3×(H/4)×(W/4) float32 as above (zeros = no hint);
-- output: N×Q×(H/4)×(W/4) float32 logits over the Q bins in `decoder.bin_ab` (Q×2, Lab units).
+- output: N×Q×(H/4)×(W/4) float32 logits over the Q bins in `decoder.bin_ab` (Q×2, Lab units),
+  tilted toward rare colours by the training's class rebalancing (`decoder.log_weight`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ class ColorDecoder(nn.Module):
         self.level4 = nn.Sequential(_conv(w8 + c4 + h, w4), _conv(w4, w4))
         self.head = nn.Conv2d(w4, num_bins, 1)
         self.register_buffer("bin_ab", torch.zeros(num_bins, 2))
+        # log of the class-rebalancing weights the decoder was trained with: subtracting it from
+        # the logits undoes the tilt toward rare colours (editor.ml.colorization.decode_ab).
+        self.register_buffer("log_weight", torch.zeros(num_bins))
 
     def forward(self, feats: list[torch.Tensor], hints: torch.Tensor) -> torch.Tensor:
         f4, f8, f16, f32 = feats
