@@ -22,9 +22,17 @@ def test_brackets_redraw_the_outline_at_once(qtbot, window, tmp_path, photo, mon
     Image.fromarray(photo).save(tmp_path / "p.png")
     assert window.open_path(tmp_path / "p.png")
     canvas = window.canvas
-    qtbot.mouseMove(canvas, canvas.image_to_view(80, 60).toPoint())
-    # The move event can arrive a little later on a busy machine: the outline needs it.
-    qtbot.waitUntil(lambda: canvas._cursor_pos is not None, timeout=5000)
+    # A synthetic move: QTest moves the real cursor, which sends nothing when an earlier test
+    # left it at the same screen position.
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    where = canvas.image_to_view(80, 60)
+    QApplication.sendEvent(canvas, QMouseEvent(
+        QEvent.Type.MouseMove, where, canvas.mapToGlobal(where), Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))  # fmt: skip
+    assert canvas._cursor_pos is not None
     repaints = []
     monkeypatch.setattr(canvas, "update", lambda *args: repaints.append(args))
     size = window.brush.settings.diameter
