@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 
 from editor.ml import color
-from editor.ml.archs.colorizer import OUTPUT_STRIDE, STRIDE, Colorizer
+from editor.ml.archs.colorizer import OUTPUT_STRIDE, Colorizer
+from editor.ml.archs.decoder_blocks import STRIDE
 
 # Vibrance 0 decodes with T = 1 (the plain mean: safe, dull), 1 with T = 0.15 (most vivid).
 T_SAFE = 1.0
@@ -88,13 +91,15 @@ def spread_hints(
     hints: torch.Tensor,
     decay: float = SPREAD_DECAY,
     edge: float = SPREAD_EDGE,
+    check: Callable[[], None] | None = None,
 ) -> torch.Tensor:
     """Move predicted chroma toward the hinted colours over each hint's region.
 
     ab: 1×2×h×w predicted ab (Lab units); l_star: 1×1×h×w L* at the same cells; hints: the
     decoder's 1×3×h×w hint channels. Each hint cell gets exactly its colour; other cells get
     the hints' corrections (hint colour − prediction there) weighted by the best path weight
-    Π decay·exp(−|ΔL*|/edge) to each hint, averaged where hints overlap.
+    Π decay·exp(−|ΔL*|/edge) to each hint, averaged where hints overlap. `check()` is called
+    before each hint (a job's cancel check: it may raise).
     """
     mask = hints[0, 2] > 0
     if not bool(mask.any()):
@@ -107,6 +112,8 @@ def spread_hints(
     correction = torch.zeros_like(ab[0], dtype=torch.float64)
     total = torch.zeros_like(light)
     for row, col in mask.nonzero().tolist():
+        if check is not None:
+            check()
         weight = _path_weights(light.shape, row, col, step_x, step_y)
         delta = (hinted_ab[:, row, col] - ab[0, :, row, col]).double()
         correction += weight[None] * delta[:, None, None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import tarfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,19 +32,23 @@ def _decode(payload: bytes) -> np.ndarray | None:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-def iter_encoded(sources: Iterable[str | Path]) -> Iterator[tuple[str, bytes]]:
-    """(name, encoded bytes) for every image in the folders / tar files, in a stable order."""
+def iter_encoded(
+    sources: Iterable[str | Path], include: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """(name, encoded bytes) for every image in the folders / tar files, in a stable order;
+    with `include`, only the images whose file name (without folders) it accepts."""
     for source in sources:
         path = Path(source)
         if path.is_dir():
             for file in sorted(path.rglob("*")):
-                if file.suffix.lower() in IMAGE_SUFFIXES:
+                if file.suffix.lower() in IMAGE_SUFFIXES and _wanted(file.name, include):
                     yield str(file), file.read_bytes()
         elif path.suffix == ".tar" or tarfile.is_tarfile(path):
             with tarfile.open(path) as archive:
                 members = sorted(
                     (m for m in archive.getmembers()
-                     if m.isfile() and m.name.lower().endswith(IMAGE_SUFFIXES)),
+                     if m.isfile() and m.name.lower().endswith(IMAGE_SUFFIXES)
+                     and _wanted(Path(m.name).name, include)),
                     key=lambda m: m.name,
                 )  # fmt: skip
                 for member in members:
@@ -53,6 +57,10 @@ def iter_encoded(sources: Iterable[str | Path]) -> Iterator[tuple[str, bytes]]:
                         yield f"{path.name}:{member.name}", handle.read()
         else:
             raise FileNotFoundError(f"not a folder or tar file: {path}")
+
+
+def _wanted(name: str, include: Callable[[str], bool] | None) -> bool:
+    return include is None or include(name)
 
 
 def square(image: np.ndarray, size: int) -> np.ndarray:
@@ -70,11 +78,15 @@ def square(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def load_photos(
-    sources: Iterable[str | Path], store_size: int, limit: int | None = None
+    sources: Iterable[str | Path],
+    store_size: int,
+    limit: int | None = None,
+    include: Callable[[str], bool] | None = None,
 ) -> torch.Tensor:
-    """N×store×store×3 uint8 RGB tensor of every decodable photo in `sources`."""
+    """N×store×store×3 uint8 RGB tensor of every decodable photo in `sources` (those whose file
+    name `include` accepts, when given)."""
     images = []
-    for name, payload in iter_encoded(sources):
+    for name, payload in iter_encoded(sources, include):
         image = _decode(payload)
         if image is None:
             log.warning("skipping unreadable image %s", name)

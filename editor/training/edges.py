@@ -62,13 +62,47 @@ def gradient_lines(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return magnitude > np.percentile(magnitude, rng.uniform(87.0, 94.0))
 
 
-DETECTORS = (canny_lines, xdog_lines, gradient_lines)
-
-
-def _thicken(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def contour_lines(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """H×W bool ink drawn the way a person outlines: the longer Canny contours only, simplified
+    to straight strokes (Douglas–Peucker), some overshooting their ends."""
     import cv2
 
-    width = int(rng.choice([1, 1, 1, 2, 2, 3]))  # 1 = as detected
+    edges = canny_lines(gray, rng).astype(np.uint8)
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    ink = np.zeros_like(edges)
+    min_length = rng.uniform(6.0, 24.0)
+    tolerance = rng.uniform(0.8, 2.5)
+    for contour in contours:
+        if cv2.arcLength(contour, False) < min_length:
+            continue
+        points = cv2.approxPolyDP(contour, tolerance, False)[:, 0, :].astype(np.float32)
+        if len(points) >= 2 and rng.random() < 0.3:
+            points = _overshoot(points, rng.uniform(1.0, 4.0))
+        cv2.polylines(ink, [np.round(points).astype(np.int32)], False, 1, 1)
+    return ink > 0
+
+
+def _overshoot(points: np.ndarray, length: float) -> np.ndarray:
+    """The polyline with both end segments extended by `length` px."""
+
+    def extended(end: np.ndarray, before: np.ndarray) -> np.ndarray:
+        direction = end - before
+        return end + direction / max(float(np.hypot(*direction)), 1e-6) * length
+
+    first = extended(points[0], points[1])
+    last = extended(points[-1], points[-2])
+    return np.vstack([first, points, last])
+
+
+DETECTORS = (canny_lines, xdog_lines, gradient_lines)
+HAND_DETECTORS = (canny_lines, xdog_lines, contour_lines, contour_lines)
+
+
+def _thicken(ink: np.ndarray, rng: np.random.Generator,
+            widths: tuple[int, ...] = (1, 1, 1, 2, 2, 3)) -> np.ndarray:  # fmt: skip
+    import cv2
+
+    width = int(rng.choice(widths))  # 1 = as detected
     if width == 1:
         return ink
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width, width))
@@ -117,14 +151,15 @@ def _drop_specks(ink: np.ndarray, min_pixels: int) -> np.ndarray:
     return keep[labels]
 
 
-def sketch_from_photo(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """H×W float32 sketch (1 = paper, 0 = ink) of an H×W×3 uint8 RGB photo."""
+def sketch_from_photo(rgb: np.ndarray, rng: np.random.Generator, hand: bool = False) -> np.ndarray:
+    """H×W float32 sketch (1 = paper, 0 = ink) of an H×W×3 uint8 RGB photo. `hand` draws from
+    the mix meant to look like a person's drawing (simplified contours, lines 1–4 px)."""
     gray = _gray(rgb)
-    detector = DETECTORS[int(rng.integers(0, len(DETECTORS)))]
-    ink = detector(gray, rng)
+    detectors = HAND_DETECTORS if hand else DETECTORS
+    ink = detectors[int(rng.integers(0, len(detectors)))](gray, rng)
     ink = _drop_specks(ink, int(rng.integers(3, 10)))
     ink = _jitter(ink, rng)
-    ink = _thicken(ink, rng)
+    ink = _thicken(ink, rng, (1, 1, 2, 2, 3, 4) if hand else (1, 1, 1, 2, 2, 3))
     ink = _breaks(ink, rng)
     return np.where(ink, 0.0, 1.0).astype(np.float32)
 

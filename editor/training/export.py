@@ -14,24 +14,30 @@ import torch
 from editor.ml.archs.pconv_unet import ARCH_NAME, PConvUNet, load_safetensors
 
 
-def export_model(
-    model: PConvUNet, path: str | Path, working_size: int, extra: dict[str, str] | None = None
-) -> Path:
-    """Save `model` as fp16 safetensors at `path`; returns the path."""
+def save_fp16(module: torch.nn.Module, path: str | Path, metadata: dict[str, object]) -> Path:
+    """Save `module`'s state as safetensors (floating tensors in fp16, batch norm's step
+    counters left out) with string `metadata`; returns the path."""
     from safetensors.torch import save_file
 
     state = {
         name: (t.detach().to("cpu", torch.float16) if t.is_floating_point() else t.cpu())
         .contiguous()
-        for name, t in model.state_dict().items()
+        for name, t in module.state_dict().items()
         if not name.endswith("num_batches_tracked")
     }  # fmt: skip
-    meta = {"arch": ARCH_NAME, "working_size": str(working_size), **model.config.to_metadata()}
-    meta.update(extra or {})
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(state, str(path), metadata=meta)
+    save_file(state, str(path), metadata={k: str(v) for k, v in metadata.items()})
     return path
+
+
+def export_model(
+    model: PConvUNet, path: str | Path, working_size: int, extra: dict[str, str] | None = None
+) -> Path:
+    """Save `model` as fp16 safetensors at `path`; returns the path."""
+    meta = {"arch": ARCH_NAME, "working_size": str(working_size), **model.config.to_metadata()}
+    meta.update(extra or {})
+    return save_fp16(model, path, meta)
 
 
 def load_exported(path: str | Path, device: str = "cpu") -> tuple[PConvUNet, dict[str, str]]:

@@ -194,18 +194,10 @@ def evaluate(decoder: ColorDecoder, cache: FeatureCache, photos: torch.Tensor, d
 
 def export_decoder(decoder: ColorDecoder, path: Path, cfg: ColorizerConfig, extra: dict) -> Path:
     """fp16 safetensors of the decoder (bins included) with its metadata."""
-    from safetensors.torch import save_file
+    from editor.training.export import save_fp16
 
-    state = {
-        k: (v.detach().cpu().half() if v.is_floating_point() else v.cpu()).contiguous()
-        for k, v in decoder.state_dict().items()
-        if not k.endswith("num_batches_tracked")
-    }
-    meta = {"arch": ARCH, "train_size": str(cfg.size), "train_config": cfg.name,
-            **{k: str(v) for k, v in extra.items()}}  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(state, str(path), metadata=meta)
-    return path
+    return save_fp16(decoder, path, {"arch": ARCH, "train_size": cfg.size,
+                                     "train_config": cfg.name, **extra})  # fmt: skip
 
 
 def lightness_coded_photos(count: int, size: int, seed: int) -> torch.Tensor:
@@ -239,7 +231,7 @@ def _photos(sources: list[str], size: int, tiny: bool) -> torch.Tensor:
     return keep
 
 
-def _encoder(feature_weights: str | None, tiny: bool) -> EfficientNetLite0:
+def frozen_encoder(feature_weights: str | None, tiny: bool) -> EfficientNetLite0:
     encoder = EfficientNetLite0()
     if not (tiny and feature_weights is None):
         from editor.training.features import weights_path
@@ -261,7 +253,7 @@ def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, d
     tiny = cfg.name == "tiny"
     photos = _photos(sources, cfg.size, tiny)
     held, train_photos = photos[: cfg.validation], photos[cfg.validation :]
-    encoder = _encoder(feature_weights, tiny).to(device)
+    encoder = frozen_encoder(feature_weights, tiny).to(device)
     t0 = time.monotonic()
     cache = build_cache(encoder, train_photos, device, mirror=True)
     val_cache = build_cache(encoder, held, device, mirror=False)

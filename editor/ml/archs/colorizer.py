@@ -17,24 +17,19 @@ Tensors:
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from editor.ml.archs.decoder_blocks import (
+    FEATURE_BLOCKS,
+    FEATURE_CHANNELS,
+    conv_bn_relu,
+    pool_hints_to,
+    upsample_to,
+)
 from editor.ml.archs.efficientnet_lite import EfficientNetLite0
 
-FEATURE_BLOCKS = (2, 4, 10, 15)  # strides 4, 8, 16, 32
-FEATURE_CHANNELS = (24, 40, 112, 320)
 HINT_CHANNELS = 3
-STRIDE = 32  # input sides must be multiples of this
 OUTPUT_STRIDE = 4
-
-
-def _conv(cin: int, cout: int, kernel: int = 3) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Conv2d(cin, cout, kernel, padding=kernel // 2, bias=False),
-        nn.BatchNorm2d(cout),
-        nn.ReLU(inplace=True),
-    )
 
 
 class ColorDecoder(nn.Module):
@@ -45,10 +40,10 @@ class ColorDecoder(nn.Module):
         c4, c8, c16, c32 = FEATURE_CHANNELS
         w32, w16, w8, w4 = widths
         h = HINT_CHANNELS
-        self.level32 = nn.Sequential(_conv(c32 + h, w32, 1), _conv(w32, w32))
-        self.level16 = _conv(w32 + c16 + h, w16)
-        self.level8 = _conv(w16 + c8 + h, w8)
-        self.level4 = nn.Sequential(_conv(w8 + c4 + h, w4), _conv(w4, w4))
+        self.level32 = nn.Sequential(conv_bn_relu(c32 + h, w32, 1), conv_bn_relu(w32, w32))
+        self.level16 = conv_bn_relu(w32 + c16 + h, w16)
+        self.level8 = conv_bn_relu(w16 + c8 + h, w8)
+        self.level4 = nn.Sequential(conv_bn_relu(w8 + c4 + h, w4), conv_bn_relu(w4, w4))
         self.head = nn.Conv2d(w4, num_bins, 1)
         self.register_buffer("bin_ab", torch.zeros(num_bins, 2))
         # log of the class-rebalancing weights the decoder was trained with: subtracting it from
@@ -57,26 +52,11 @@ class ColorDecoder(nn.Module):
 
     def forward(self, feats: list[torch.Tensor], hints: torch.Tensor) -> torch.Tensor:
         f4, f8, f16, f32 = feats
-        x = self.level32(torch.cat([f32, _pool_to(hints, f32)], 1))
-        x = self.level16(torch.cat([_up_to(x, f16), f16, _pool_to(hints, f16)], 1))
-        x = self.level8(torch.cat([_up_to(x, f8), f8, _pool_to(hints, f8)], 1))
-        x = self.level4(torch.cat([_up_to(x, f4), f4, hints], 1))
+        x = self.level32(torch.cat([f32, pool_hints_to(hints, f32)], 1))
+        x = self.level16(torch.cat([upsample_to(x, f16), f16, pool_hints_to(hints, f16)], 1))
+        x = self.level8(torch.cat([upsample_to(x, f8), f8, pool_hints_to(hints, f8)], 1))
+        x = self.level4(torch.cat([upsample_to(x, f4), f4, hints], 1))
         return self.head(x)
-
-
-def _pool_to(hints: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """Hints at a coarser level: the mean hinted colour of each region and whether it has one.
-
-    Averaging the masked channels alone would dilute one hint among a region's cells (1/64 of
-    its value at 1/32 scale), too weak a signal to colour the region it falls in."""
-    pooled = F.adaptive_avg_pool2d(hints, like.shape[-2:])
-    present = pooled[:, 2:3]
-    colour = pooled[:, :2] / present.clamp_min(1e-6)
-    return torch.cat([colour, (present > 0).to(pooled.dtype)], 1).to(like.dtype)
-
-
-def _up_to(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    return F.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=False)
 
 
 class Colorizer(nn.Module):
