@@ -43,7 +43,18 @@ def build_window(settings=None):
 
 
 def run_gui(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="retouch", description="Retouch image editor")
+    from editor.cli import command_lines
+
+    width = max(len(name) for name, _ in command_lines())
+    commands = "\n".join(f"  {name:{width}}  {summary}" for name, summary in command_lines())
+    parser = argparse.ArgumentParser(
+        prog="retouch",
+        usage="retouch [FILE] | retouch COMMAND ...",
+        description="Retouch image editor: `retouch [FILE]` opens the editor; the commands "
+        "run the same operations headless.",
+        epilog=f"commands:\n{commands}\n\n`retouch COMMAND --help` shows a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("file", nargs="?", type=Path, help="image to open")
     parser.add_argument("--version", action="version", version=f"retouch {__version__}")
     args = parser.parse_args(argv)

@@ -1,6 +1,8 @@
 """Headless commands on the same engine code as the editor: `retouch inpaint IN --mask M -o OUT`.
 
-No Qt is imported here, so the CLI runs on machines without a display.
+Every operation of editor.ops.registry that is a command becomes a subcommand, its options
+made from the operation's Params (add_operation); `models`, `layers` and `export` are the
+tool commands. No Qt is imported here, so the CLI runs on machines without a display.
 """
 
 from __future__ import annotations
@@ -8,44 +10,105 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from editor.engine.context import JobCancelled, JobContext, JobError
 from editor.fileio.errors import ImageFileError
 
-COMMANDS = (
-    "inpaint", "upscale", "models", "layers", "export", "stylize", "colorize", "sketch2photo",
-    "denoise",
-)  # fmt: skip
+if TYPE_CHECKING:
+    import numpy as np
+
+    from editor.fileio.load import LoadedImage
+    from editor.ops.spec import Inputs, Operation
+
+# Commands that are not operations on an image (the operations' come from editor.ops).
+TOOL_COMMANDS = {
+    "models": "list, fetch or import model weights",
+    "layers": "list the layers of an OpenRaster file",
+    "export": "flatten an OpenRaster file (or convert any image) to an image",
+}
+
+
+def command_lines() -> list[tuple[str, str]]:
+    """(name, one-line summary) of every subcommand, in `retouch --help` order."""
+    from editor.ops.registry import commands
+
+    return [(op.id, op.summary) for op in commands()] + list(TOOL_COMMANDS.items())
 
 
 def is_command(argv: list[str]) -> bool:
-    return bool(argv) and argv[0] in COMMANDS
+    return bool(argv) and argv[0] in dict(command_lines())
 
 
-def _inpaint(args: argparse.Namespace) -> None:
-    from editor.engine.requests import InpaintRequest
-    from editor.engine.run import execute
+def _load_inputs(op: Operation, args: argparse.Namespace) -> tuple[LoadedImage, Inputs]:
+    """The operation's main image and its other files, read as the CLI arguments name them;
+    a mask of another size than the image is refused."""
     from editor.fileio.load import load_image, load_mask
-    from editor.fileio.save import save_image
+    from editor.ops.spec import Inputs
 
-    image = load_image(args.input)
-    mask = load_mask(args.mask)
-    if mask.shape != image.pixels.shape[:2]:
-        raise JobError(
-            f"The mask is {mask.shape[1]}×{mask.shape[0]} but the image is "
-            f"{image.pixels.shape[1]}×{image.pixels.shape[0]}."
-        )
-    request = InpaintRequest(image=image.pixels, mask=mask, method=args.method, margin=args.margin)
+    image = load_image(Path(getattr(args, op.source[0])))
+    height, width = image.pixels.shape[:2]
+    files: dict[str, np.ndarray | None] = {}
+    for item in op.files:
+        path = getattr(args, item.name)
+        if path is None:
+            files[item.name] = None
+            continue
+        pixels = load_mask(Path(path)) if item.kind == "mask" else load_image(Path(path)).pixels
+        if item.kind == "mask" and pixels.shape != (height, width):
+            raise JobError(
+                f"The mask is {pixels.shape[1]}×{pixels.shape[0]} but the image is "
+                f"{width}×{height}."
+            )
+        files[item.name] = pixels
+    return image, Inputs(image.pixels, files)
+
+
+def _run_operation(op: Operation, args: argparse.Namespace) -> None:
+    """Read the inputs, run the operation on the engine code, merge and write the result."""
     from editor.cli_models import StderrProgress
+    from editor.engine.run import execute
+    from editor.fileio.save import format_for, save_image
+    from editor.ops.spec import merge_result, params_from_args
 
+    dst = Path(args.output)
+    format_for(dst)  # refuse an unwritable output format before the work
+    params = params_from_args(op.params, args)
+    image, inputs = _load_inputs(op, args)
+    assert op.build is not None  # every command has one
+    request = op.build(inputs, params)
+    for notice in image.notices:
+        print(f"retouch: note: {notice}", file=sys.stderr)
     progress = StderrProgress()
-    result = execute(request, JobContext(report=progress))
+    ctx = JobContext(report=progress)
+    if op.models:
+        from editor.ml.runtime import ModelRuntime
+
+        ctx.runtime = ModelRuntime()  # one-shot: no process-wide cache
+    result = execute(request, ctx)
     progress.done()
-    out = image.pixels.copy()
-    out[result.rect.slices()] = result.pixels
-    saved = save_image(args.output, out, image.exif, image.icc_profile)
-    for notice in [*image.notices, *result.notices, *saved]:
-        print(notice, file=sys.stderr)
+    out = merge_result(op.result, image.pixels, result)
+    for notice in [*ctx.notices, *save_image(dst, out, image.exif, image.icc_profile)]:
+        print(f"retouch: note: {notice}", file=sys.stderr)
+    height, width = out.shape[:2]
+    print(f"wrote {dst} ({width}x{height})", file=sys.stderr)
+
+
+def add_operation(subparsers: Any, op: Operation) -> argparse.ArgumentParser:
+    """`retouch ID SOURCE [--FILE F ...] -o OUT [--PARAM V ...]`, from the operation's spec."""
+    from editor.cli_models import _guarded
+    from editor.ops.spec import add_arguments
+
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        op.id, help=op.summary, description=op.summary
+    )
+    parser.add_argument(op.source[0], help=op.source[1])
+    for item in op.files:
+        parser.add_argument(f"--{item.name}", required=item.required, help=item.help)
+    parser.add_argument("-o", "--output", required=True, help="the image to write")
+    add_arguments(parser, op.params)
+    parser.set_defaults(handler=_guarded(lambda args: _run_operation(op, args)))
+    return parser
 
 
 def _layers(args: argparse.Namespace) -> None:
@@ -97,44 +160,21 @@ def _export(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="retouch", description="Retouch headless commands")
-    commands = parser.add_subparsers(dest="command", required=True)
-    inpaint = commands.add_parser("inpaint", help="erase the masked area of an image")
-    inpaint.add_argument("input", type=Path)
-    inpaint.add_argument("--mask", type=Path, required=True, help="white (or opaque) = erase")
-    inpaint.add_argument("-o", "--output", type=Path, required=True)
-    from editor.engine.inpaint import ERASE_METHODS, default_erase_method
+    from editor.cli_models import add_subcommands as add_model_commands
+    from editor.ops.registry import commands
 
-    inpaint.add_argument(
-        "--method",
-        choices=tuple(ERASE_METHODS),
-        default=default_erase_method(),
-        help="; ".join(f"{m.name}: {m.description}" for m in ERASE_METHODS.values())
-        + f" (default: {default_erase_method()}, what the editor's Erase uses)",
-    )
-    inpaint.add_argument("--margin", type=int, default=32, help="context pixels around the mask")
-    inpaint.set_defaults(handler=_inpaint)
-    layers = commands.add_parser("layers", help="list the layers of an OpenRaster file")
+    parser = argparse.ArgumentParser(prog="retouch", description="Retouch headless commands")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for op in commands():
+        add_operation(subparsers, op)
+    add_model_commands(subparsers, TOOL_COMMANDS["models"])
+    layers = subparsers.add_parser("layers", help=TOOL_COMMANDS["layers"])
     layers.add_argument("file", type=Path)
     layers.set_defaults(handler=_layers)
-    export = commands.add_parser(
-        "export", help="flatten an OpenRaster file (or convert any image) to an image"
-    )
+    export = subparsers.add_parser("export", help=TOOL_COMMANDS["export"])
     export.add_argument("file", type=Path)
     export.add_argument("-o", "--output", type=Path, required=True)
     export.set_defaults(handler=_export)
-    from editor.cli_models import add_subcommands as add_model_commands
-
-    add_model_commands(commands)
-    from editor.cli_stylize import add_subcommands as add_stylize_commands
-
-    add_stylize_commands(commands)
-    from editor.cli_filters import add_subcommands as add_filter_commands
-
-    add_filter_commands(commands)
-    from editor.cli_denoise import add_subcommands as add_denoise_commands
-
-    add_denoise_commands(commands)
     return parser
 
 

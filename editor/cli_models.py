@@ -1,9 +1,10 @@
-"""Headless commands: `models list|fetch NAME|import PATH` and `upscale IN -o OUT`.
+"""Headless `models list|fetch NAME|import PATH`, and what every command shares: progress on
+stderr (StderrProgress) and one-line failures (_guarded).
 
-`add_subcommands(subparsers)` registers them on the main CLI's argparse subparsers; each parser
-gets `handler=function(args)`, like editor.cli's own commands. Handlers print progress to
-stderr and raise JobError (one-line message for the user) or JobCancelled on failure, so
-editor.cli.main's error handling applies; `main()` here does the same for standalone use.
+`add_subcommands(subparsers, help)` registers `models` on the main CLI's argparse subparsers;
+each parser gets `handler=function(args)`. Handlers print progress to stderr and raise JobError
+(one-line message for the user) or JobCancelled on failure, so editor.cli.main's error handling
+applies.
 """
 
 from __future__ import annotations
@@ -11,11 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-
-EXIT_ERROR = 1
-EXIT_CANCELLED = 130
 
 
 class StderrProgress:
@@ -92,37 +89,9 @@ def _models_import(args: argparse.Namespace) -> None:
     print(f"imported {args.path} as {name} ({manager.locate(name)})")
 
 
-def _upscale(args: argparse.Namespace) -> None:
-    from editor.engine.context import JobContext
-    from editor.engine.upscale import UpscaleRequest, run_upscale
-    from editor.fileio.load import load_image
-    from editor.fileio.save import format_for, save_image
-
-    src, dst = Path(args.input), Path(args.output)
-    format_for(dst)  # refuse an unwritable output format before minutes of work
-    image = load_image(src)
-    for notice in image.notices:
-        print(f"retouch: note: {notice}", file=sys.stderr)
-    request = UpscaleRequest(image.pixels, scale=args.scale, model=args.model, tile=args.tile)
-    from editor.ml.runtime import ModelRuntime
-
-    progress = StderrProgress()
-    ctx = JobContext(report=progress)
-    result = run_upscale(request, ctx, ModelRuntime())  # one-shot: no process-wide cache
-    progress.done()
-    for notice in ctx.notices:
-        print(f"retouch: note: {notice}", file=sys.stderr)
-    for notice in save_image(dst, result, image.exif, image.icc_profile):
-        print(f"retouch: note: {notice}", file=sys.stderr)
-    height, width = result.shape[:2]
-    print(f"wrote {dst} ({width}x{height})", file=sys.stderr)
-
-
-def add_subcommands(subparsers: Any) -> None:
-    """Register `models` and `upscale` on an argparse `add_subparsers()` object."""
-    from editor.engine.upscale import DEFAULT_UPSCALE_MODEL, SCALES
-
-    models = subparsers.add_parser("models", help="list, fetch or import model weights")
+def add_subcommands(subparsers: Any, help: str) -> None:
+    """Register `models list|fetch|import` on an argparse `add_subparsers()` object."""
+    models = subparsers.add_parser("models", help=help)
     actions = models.add_subparsers(dest="models_command", required=True)
     listing = actions.add_parser("list", help="show known models and whether weights are present")
     listing.add_argument("-v", "--verbose", action="store_true", help="also sources and licence")
@@ -133,33 +102,3 @@ def add_subcommands(subparsers: Any) -> None:
     imports = actions.add_parser("import", help="import a checkpoint (.pth or .safetensors)")
     imports.add_argument("path")
     imports.set_defaults(handler=_guarded(_models_import))
-
-    upscale = subparsers.add_parser("upscale", help="upscale an image x2 or x4")
-    upscale.add_argument("input")
-    upscale.add_argument("-o", "--output", required=True)
-    upscale.add_argument("--scale", type=int, choices=SCALES, default=4)
-    upscale.add_argument("--model", default=DEFAULT_UPSCALE_MODEL, help="see `models list`")
-    upscale.add_argument("--tile", type=int, default=None, help="tile size in input pixels")
-    upscale.set_defaults(handler=_guarded(_upscale))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (python -m editor.cli_models ...), same commands as the main CLI."""
-    from editor.engine.context import JobCancelled, JobError
-
-    parser = argparse.ArgumentParser(prog="retouch")
-    add_subcommands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        args.handler(args)
-    except JobError as exc:
-        print(f"retouch {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except (JobCancelled, KeyboardInterrupt):
-        print(f"retouch {args.command}: cancelled", file=sys.stderr)
-        return EXIT_CANCELLED
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -132,7 +132,7 @@ def test_missing_or_damaged_weights_say_how_to_get_them(tmp_path):
 def test_cli_reports_missing_weights_in_one_line(tmp_path, gray, monkeypatch, capsys):
     from PIL import Image
 
-    from editor import cli_filters
+    from editor import cli
     from editor.engine import models
     from editor.ml.catalog_colorize import COLORIZE
     from editor.ml.manager import ModelManager
@@ -141,7 +141,7 @@ def test_cli_reports_missing_weights_in_one_line(tmp_path, gray, monkeypatch, ca
     empty = ModelManager(Registry([COLORIZE]), tmp_path / "none", tmp_path / "cache")
     monkeypatch.setattr(models, "shared_manager", lambda: empty)
     Image.fromarray(gray).save(tmp_path / "in.png")
-    code = cli_filters.main(["colorize", str(tmp_path / "in.png"), "-o", str(tmp_path / "o.png")])
+    code = cli.main(["colorize", str(tmp_path / "in.png"), "-o", str(tmp_path / "o.png")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and err[-1].startswith("retouch colorize: The colorize model")
 
@@ -149,7 +149,7 @@ def test_cli_reports_missing_weights_in_one_line(tmp_path, gray, monkeypatch, ca
 def test_cli_hint_parsing():
     import argparse
 
-    from editor.cli_filters import parse_hint
+    from editor.ops.colorize import parse_hint
 
     assert parse_hint("3,4,#ff8000") == (3, 4, (255, 128, 0))
     assert parse_hint("3,4,1,2,3") == (3, 4, (1, 2, 3))

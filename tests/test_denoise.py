@@ -240,11 +240,9 @@ def test_missing_weights_is_a_user_error(tmp_path):
 
 
 def _cli(argv: list[str]) -> argparse.Namespace:
-    from editor.cli_denoise import add_subcommands
+    from editor.cli import build_parser
 
-    parser = argparse.ArgumentParser()
-    add_subcommands(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(argv)
+    return build_parser().parse_args(argv)
 
 
 def test_cli_denoises_a_file(tmp_path, monkeypatch):

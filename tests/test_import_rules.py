@@ -21,6 +21,7 @@ NO_WIDGETS = [
     "engine/crop.py",
     "engine/context.py",
     "engine/tiling.py",
+    "ops",
     "ml",
     "training",
 ]

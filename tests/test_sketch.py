@@ -115,12 +115,9 @@ def test_missing_weights_say_how_to_get_them(tmp_path):
 
 
 def test_cli_sketch2photo_registers_and_needs_output():
-    import argparse
+    from editor.cli import build_parser
 
-    from editor.cli_filters import add_subcommands
-
-    parser = argparse.ArgumentParser()
-    add_subcommands(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     args = parser.parse_args(["sketch2photo", "s.png", "-o", "o.png"])
     assert args.sketch == "s.png" and callable(args.handler)
     with pytest.raises(SystemExit):

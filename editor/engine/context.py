@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +40,9 @@ class JobContext:
     show_preview: Callable[[np.ndarray], None] = _ignore_preview
     is_cancelled: Callable[[], bool] = _never_cancelled
     notices: list[str] = field(default_factory=list)
+    # The editor.ml.runtime.ModelRuntime that jobs load models through (None: the process's
+    # shared one). Typed Any so this module imports no torch.
+    runtime: Any = None
 
     def progress(self, fraction: float, text: str = "") -> None:
         """Report progress in [0, 1] and stop here if the job was cancelled."""
@@ -60,6 +64,7 @@ class JobContext:
             show_preview=self.show_preview,
             is_cancelled=self.is_cancelled,
             notices=self.notices,
+            runtime=self.runtime,
         )
 
     def notice(self, text: str) -> None:

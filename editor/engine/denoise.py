@@ -189,7 +189,7 @@ def run_denoise(
     if runtime is None:
         from editor.engine.upscale import default_runtime
 
-        runtime = default_runtime()
+        runtime = ctx.runtime or default_runtime()
     ensure_registered(runtime)
     name = request.model or pick_denoise_model(runtime.manager)
     policy = pick_policy()

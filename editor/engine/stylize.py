@@ -170,7 +170,7 @@ def _feature_taps(
         locate_weights,
     )
 
-    runtime = runtime or default_runtime()
+    runtime = runtime or ctx.runtime or default_runtime()
     kind = request.features
     if kind == "auto":
         kind = "vgg19" if "vgg19" in available_kinds(runtime.manager) else "efficientnet"

@@ -91,7 +91,7 @@ def run_upscale(
     from editor.engine.tiling import upscale_tiled
     from editor.ml.errors import FetchCancelled, ModelError
 
-    runtime = runtime or default_runtime()
+    runtime = runtime or ctx.runtime or default_runtime()
     policy = pick_policy()
     height, width = request.image.shape[:2]
     ctx.progress(0.0, "Preparing the model")

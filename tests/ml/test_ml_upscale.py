@@ -83,12 +83,12 @@ def test_request_validation():
 
 
 def test_cli_fails_with_one_line(tmp_path, capsys):
-    from editor.cli_models import main
+    from editor.cli import main
 
     status = main(["upscale", str(tmp_path / "nope.png"), "-o", str(tmp_path / "out.png")])
     err = capsys.readouterr().err
     assert status == 1
-    assert err.startswith("retouch upscale: error:") and "Traceback" not in err
+    assert err.startswith("retouch upscale:") and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert main(["models", "list"]) == 0
     assert "realesrgan-x4plus" in capsys.readouterr().out
@@ -98,7 +98,7 @@ def test_cli_import_then_upscale(tmp_path, make_srvgg, capsys):
     """`models import` a params_ema .pth, then `upscale --model` it: a real file comes out."""
     from PIL import Image
 
-    from editor.cli_models import main
+    from editor.cli import main
 
     pth = tmp_path / "Tiny_x4.pth"
     torch.save({"params_ema": make_srvgg(seed=9).state_dict()}, pth)
@@ -116,12 +116,9 @@ def test_cli_import_then_upscale(tmp_path, make_srvgg, capsys):
 
 
 def test_cli_subcommands_plug_into_an_argparse_parser():
-    import argparse
+    from editor.cli import build_parser
 
-    from editor.cli_models import add_subcommands
-
-    parser = argparse.ArgumentParser()
-    add_subcommands(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     args = parser.parse_args(["upscale", "a.png", "-o", "b.png", "--tile", "128"])
     assert (args.scale, args.tile, args.model) == (4, 128, "realesrgan-x4plus")
     assert callable(args.handler)

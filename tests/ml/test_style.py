@@ -268,7 +268,7 @@ def test_cli_stylize_writes_the_result(tmp_path, monkeypatch, taps):
     from PIL import Image
 
     import editor.engine.stylize as stylize_module
-    from editor.cli_stylize import main
+    from editor.cli import main
 
     monkeypatch.setattr(stylize_module, "_feature_taps", lambda *args: (taps, "tiny"))
     content, style = _images()

@@ -1,0 +1,51 @@
+"""Style transfer (`retouch stylize`): Gatys et al. 2015, optimising the image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from editor.engine.stylize import FEATURE_CHOICES, StylizeRequest
+from editor.ops.spec import FileInput, Inputs, MenuEntry, Operation, Preview, ResultKind, param
+
+
+@dataclass(frozen=True)
+class StylizeParams:
+    iterations: int = param(300, label="Iterations", help="optimisation steps", minimum=1)
+    size: int = param(384, label="Working size", help="working long side in pixels", minimum=16)
+    strength: float = param(1.0, label="Strength", minimum=0.0,
+                            help="style weight (1 = default, 0 = none)")  # fmt: skip
+    features: str = param("auto", help="feature network", choices=FEATURE_CHOICES)
+    smoothing: str = param("none", help="activation smoothing", choices=("none", "softmax"))
+    optimizer: str = param("adam", help="pixel optimiser", choices=("adam", "lbfgs"))
+
+
+def build(inputs: Inputs, params: StylizeParams) -> StylizeRequest:
+    style = inputs.files["style"]
+    assert style is not None  # a required input
+    return StylizeRequest(
+        image=inputs.image, style=style, strength=params.strength,
+        iterations=params.iterations, size=params.size, mask=inputs.files["mask"],
+        features=params.features, smoothing=params.smoothing, optimizer=params.optimizer,
+        preview_every=0,
+    )  # fmt: skip
+
+
+OPERATION = Operation(
+    id="stylize",
+    title="Style transfer",
+    summary="repaint an image in the style of another",
+    run="editor.engine.stylize:run_stylize",
+    request="StylizeRequest",
+    params=StylizeParams,
+    build=build,
+    files=(
+        FileInput("style", "the style image (a painting, ...)", kind="image", required=True),
+        FileInput("mask", "restyle only where this mask is white (or opaque)"),
+    ),
+    models=("efficientnet-lite0-imagenet", "vgg19-imagenet"),
+    result=ResultKind.PATCH,
+    batchable=True,
+    menu=MenuEntry("Filter", "&Style Transfer…", tip="Repaint the image in the style of another"),
+    preview=Preview.FORMING,
+    dialog="StyleDialog",
+)
