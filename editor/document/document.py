@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from editor.core.brush import dab_rect, stamp_dab
 from editor.core.geometry import Rect
+from editor.core.merge import merge_patch
 from editor.core.pixels import over
 from editor.core.resample import resize_mask, resize_rgba
 from editor.document.commands import MacroCommand, PixelEditCommand, SetPreviewCommand
@@ -184,8 +185,9 @@ class Document(QObject):
         # where the result, the target and the canvas overlap, each in its own coordinates.
         rect = preview.rect.intersected(target.rect).intersected(self.full_rect())
         local = Rect(rect.x - target.x, rect.y - target.y, rect.w, rect.h)
-        inside = Rect(rect.x - preview.x, rect.y - preview.y, rect.w, rect.h)
-        merged = over(target.pixels[local.slices()], preview.pixels[inside.slices()])
+        # The one merge rule (editor.core.merge): the result replaces what is under it.
+        merged = merge_patch(target.pixels[local.slices()], preview.pixels,
+                             preview.x - rect.x, preview.y - rect.y)  # fmt: skip
         image_diff = record_write(target.pixels, local, merged)
         mask_diff = record_write(self.mask.pixels, self.full_rect(), 0)
         self.set_preview(None)
