@@ -8,7 +8,9 @@ engine does), presses Cancel after a random delay, and times how long the job ta
 the worst per operation; the target is a median under 200 ms and a worst under 500 ms.
 
 Upscalers use random weights with the real architectures (their cost is what matters);
-denoise, Erase and Sketch to Photo use the shipped models/ weights and are skipped without them.
+denoise, Erase and Sketch to Photo use the shipped models/ weights, Colorize those and the
+EfficientNet-Lite0 encoder in the user cache; each is skipped without them. Erase (fast) and
+Smart select (GrabCut) need no weights.
 A job that finishes before Cancel counts as 0 ms (nothing left to stop).
 """
 
@@ -59,9 +61,12 @@ def _upscale_job(spec_name: str, folder: Path, image: np.ndarray) -> Job:
 
 
 def _jobs(names: list[str], megapixels: float, seed: int, folder: Path) -> dict[str, Job]:
+    from editor.core.geometry import Rect
+    from editor.engine.colorize import ColorizeRequest, run_colorize
     from editor.engine.denoise import DenoiseRequest, run_denoise
     from editor.engine.inpaint import run_inpaint
     from editor.engine.requests import InpaintRequest
+    from editor.engine.select import SmartSelectRequest, run_smart_select
     from editor.engine.sketch import SketchRequest, run_sketch
 
     side = int((megapixels * 1e6 / 1.5) ** 0.5)
@@ -69,6 +74,9 @@ def _jobs(names: list[str], megapixels: float, seed: int, folder: Path) -> dict[
     small = _photo(600, 400, seed)  # the issue's upscale case
     mask = np.zeros(large.shape[:2], np.uint8)
     mask[side // 3 : side // 2, side // 2 : side] = 255
+    gray = large.copy()
+    gray[..., :3] = large[..., :3].mean(axis=2, keepdims=True).astype(np.uint8)
+    box = Rect(side // 4, side // 4, side, side // 2)  # an object in the middle
     makers: dict[str, Callable[[], Job]] = {
         "upscale-x4plus": lambda: _upscale_job("x4plus", folder, small),
         "upscale-compact": lambda: _upscale_job("compact", folder, small),
@@ -80,8 +88,27 @@ def _jobs(names: list[str], megapixels: float, seed: int, folder: Path) -> dict[
         "erase-fast": lambda: (
             lambda ctx: run_inpaint(InpaintRequest(image=large, mask=mask, method="telea"), ctx)
         ),
+        "erase": lambda: (
+            lambda ctx: run_inpaint(InpaintRequest(image=large, mask=mask, method="ns"), ctx)
+        ),
+        "colorize": lambda: lambda ctx: run_colorize(ColorizeRequest(gray), ctx),
+        "colorize-hints": lambda: (
+            lambda ctx: run_colorize(ColorizeRequest(gray, hints=_hints(gray, 8, seed)), ctx)
+        ),
+        "smart-select": lambda: lambda ctx: run_smart_select(SmartSelectRequest(large, box), ctx),
     }
     return {name: makers[name]() for name in names}
+
+
+def _hints(image: np.ndarray, count: int, seed: int) -> tuple:
+    """`count` colour hints at random points (their cost is what matters)."""
+    rng = np.random.default_rng(seed)
+    height, width = image.shape[:2]
+    points = []
+    for _ in range(count):
+        rgb = tuple(int(c) for c in rng.integers(0, 256, 3))
+        points.append((int(rng.integers(width)), int(rng.integers(height)), rgb))
+    return tuple(points)
 
 
 def cancel_latency(job: Job, delay: float) -> tuple[float, str]:
@@ -114,7 +141,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument(
-        "--ops", default="upscale-x4plus,upscale-compact,denoise,erase-model,sketch,erase-fast"
+        "--ops",
+        default="upscale-x4plus,upscale-compact,denoise,erase-model,sketch,erase-fast,erase,"
+        "colorize,colorize-hints,smart-select",
     )
     parser.add_argument("--megapixels", type=float, default=6.0, help="denoise/erase image")
     parser.add_argument("--seed", type=int, default=0)

@@ -9,7 +9,7 @@ Coordinates are continuous image coordinates: pixel (column j, row i) covers [j,
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -129,6 +129,23 @@ def magic_wand(
     return np.where(within, 255, 0).astype(np.uint8)
 
 
+def _call(function: Callable[..., np.ndarray], *args) -> np.ndarray:
+    return function(*args)
+
+
+def grabcut_labels(bgr: np.ndarray, labels: np.ndarray, iterations: int) -> np.ndarray:
+    """OpenCV GrabCut initialised with `labels` (HxW uint8 cv2.GC_* values) on an HxWx3 uint8
+    BGR image: the updated labels. One C++ call that never looks at Cancel."""
+    import cv2
+
+    labels = labels.copy()
+    background_model = np.zeros((1, 65), np.float64)
+    foreground_model = np.zeros((1, 65), np.float64)
+    cv2.grabCut(bgr, labels, None, background_model, foreground_model, max(1, iterations),
+                cv2.GC_INIT_WITH_MASK)  # fmt: skip
+    return labels
+
+
 def grabcut_mask(
     image_rgba: np.ndarray,
     rect: Rect,
@@ -137,6 +154,7 @@ def grabcut_mask(
     iterations: int = 5,
     margin: int = 32,
     work_pixels: int = GRABCUT_WORK_PIXELS,
+    call: Callable[..., np.ndarray] | None = None,
 ) -> np.ndarray:
     """Smart select: OpenCV GrabCut from a rectangle, refined by hint strokes.
 
@@ -146,6 +164,8 @@ def grabcut_mask(
     wins where both are set). GrabCut runs on a crop of the rectangle plus `margin` pixels,
     downscaled to at most `work_pixels`, and the mask is upsampled back. Returns HxW uint8
     0/255. Raises ValueError when the rectangle leaves no background to learn from.
+    `call(function, *args)` runs the GrabCut step (default: here; a job passes a runner that
+    can stop it, editor.engine.child).
     """
     import cv2
 
@@ -177,17 +197,7 @@ def grabcut_mask(
         small = cv2.resize(labels, size, interpolation=cv2.INTER_NEAREST)
     else:
         small = labels.copy()
-    background_model = np.zeros((1, 65), np.float64)
-    foreground_model = np.zeros((1, 65), np.float64)
-    cv2.grabCut(
-        bgr,
-        small,
-        None,
-        background_model,
-        foreground_model,
-        max(1, iterations),
-        cv2.GC_INIT_WITH_MASK,
-    )
+    small = (call or _call)(grabcut_labels, bgr, small, iterations)
     foreground = ((small == cv2.GC_FGD) | (small == cv2.GC_PR_FGD)).astype(np.float32)
     if scale < 1.0:
         foreground = cv2.resize(foreground, (window.w, window.h), interpolation=cv2.INTER_LINEAR)

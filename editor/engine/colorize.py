@@ -29,6 +29,9 @@ SUGGESTIONS = 6  # colours the hint tool offers at a point
 # the default was chosen on held-out photos by bench/colorize_quality.py (models/MODELS.md).
 DEFAULT_VIBRANCE = 0.65
 GUIDE_EPS = 1e-3  # guided filter regularisation (lightness in [0, 1]): edges of ~3 L* and up
+# The full-resolution merge runs in bands of about this many pixels, Cancel checked between
+# them (a 24 MP merge is one long pass otherwise).
+BAND_PIXELS = 1 << 18
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +121,8 @@ def _lab(rgb: np.ndarray):
     return rgb_to_lab(tensor)
 
 
-def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: float) -> np.ndarray:
+def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: float,
+                 lab=None) -> np.ndarray:  # fmt: skip
     """Put upsampled chroma on the full-resolution lightness of `original_rgba`.
 
     original_rgba: HxWx4 uint8 RGBA. ab_small: hxwx2 float32 Lab a, b (any size; resized
@@ -126,6 +130,7 @@ def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: floa
     Returns HxWx4 uint8 RGBA with the input's alpha. Each pixel keeps its own L* exactly up to
     uint8 rounding: chroma that would leave the sRGB gamut is shortened (same hue) instead of
     clipping RGB, which would change the lightness. strength 0 returns an exact copy.
+    `lab`: the input's 1×3×H×W Lab when the caller has it already.
     """
     import torch
     import torch.nn.functional as F
@@ -136,7 +141,7 @@ def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: floa
     if strength <= 0.0:
         return original_rgba.copy()
     height, width = original_rgba.shape[:2]
-    lab = _lab(original_rgba[..., :3])
+    lab = _lab(original_rgba[..., :3]) if lab is None else lab
     ab = torch.from_numpy(np.ascontiguousarray(ab_small, np.float32)).permute(2, 0, 1)[None]
     if ab.shape[-2:] != (height, width):
         ab = F.interpolate(ab, size=(height, width), mode="bilinear", align_corners=False)
@@ -149,10 +154,10 @@ def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: floa
     return out
 
 
-def chroma_for_region(ab_small: np.ndarray, full_shape: tuple[int, int], region: Rect):
-    """1×2×h×w float32 tensor: ab_small (rows×cols×2, covering the whole full_shape image)
-    resampled bilinearly at the pixel centres of `region` (same as resizing it to the full size
-    and cropping, without the full-size array)."""
+def at_pixels(small, full_shape: tuple[int, int], region: Rect):
+    """1×C×h×w float32: `small` (1×C×rows×cols, covering the whole full_shape image) resampled
+    bilinearly at the pixel centres of `region` (the same as resizing it to the full size and
+    cropping, without the full-size array)."""
     import torch
     import torch.nn.functional as F
 
@@ -160,24 +165,59 @@ def chroma_for_region(ab_small: np.ndarray, full_shape: tuple[int, int], region:
     xs = (torch.arange(region.x, region.right, dtype=torch.float32) + 0.5) / width * 2 - 1
     ys = (torch.arange(region.y, region.bottom, dtype=torch.float32) + 0.5) / height * 2 - 1
     grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), -1)[None]
-    ab = torch.from_numpy(np.ascontiguousarray(ab_small, np.float32)).permute(2, 0, 1)[None]
-    return F.grid_sample(ab, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    return F.grid_sample(small.float(), grid, mode="bilinear", padding_mode="border",
+                         align_corners=False)  # fmt: skip
 
 
-def refine_chroma(ab, l_star, cell: float):
-    """Snap upsampled chroma (1×2×h×w, Lab units) to the edges of the full-resolution lightness
-    (1×1×h×w L*) with a guided filter (He et al. 2010), radius about one prediction cell, so
-    colours stop at object borders instead of bleeding across them."""
-    import cv2
+def chroma_for_region(ab_small: np.ndarray, full_shape: tuple[int, int], region: Rect):
+    """1×2×h×w float32 tensor: ab_small (rows×cols×2, covering the whole full_shape image)
+    resampled bilinearly at the pixel centres of `region`."""
     import torch
 
-    radius = max(1, round(cell))
-    if radius < 2:
-        return ab  # the prediction is already at (about) full resolution
-    guide = (l_star[0, 0].numpy() / 100.0).astype(np.float32)
-    source = np.ascontiguousarray(ab[0].permute(1, 2, 0).numpy())
-    refined = cv2.ximgproc.guidedFilter(guide, source, radius, GUIDE_EPS)
-    return torch.from_numpy(refined.reshape(source.shape)).permute(2, 0, 1)[None]
+    small = torch.from_numpy(np.ascontiguousarray(ab_small, np.float32)).permute(2, 0, 1)[None]
+    return at_pixels(small, full_shape, region)
+
+
+def guided_coefficients(image_rgba: np.ndarray, ab_small: np.ndarray, radius: int):
+    """The linear coefficients of a guided filter (He et al. 2010) that snaps upsampled chroma
+    to the edges of the lightness, computed on the image subsampled by about radius / 4 (the
+    fast guided filter, He & Sun 2015): 1×4×h×w float32 (a of a*, a of b*, b of a*, b of b*)
+    covering the whole image. Chroma at a pixel is then a · L*/100 + b with the coefficients
+    resampled there (`refined_chroma`), so any part of the image is coloured on its own, in
+    bands, exactly as in the whole image."""
+    import cv2
+    import torch
+    import torch.nn.functional as F
+
+    height, width = image_rgba.shape[:2]
+    step = max(1, radius // 4)
+    size = max(1, round(height / step)), max(1, round(width / step))
+    rgb = np.ascontiguousarray(image_rgba[..., :3])
+    if size != (height, width):
+        rgb = cv2.resize(rgb, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+    guide = (_lab(rgb)[0, 0].numpy() / 100.0).astype(np.float32)
+    small = torch.from_numpy(np.ascontiguousarray(ab_small, np.float32)).permute(2, 0, 1)[None]
+    source = F.interpolate(small, size=size, mode="bilinear", align_corners=False)[0].numpy()
+    side = 2 * max(1, round(radius / step)) + 1
+
+    def box(values: np.ndarray) -> np.ndarray:
+        return cv2.boxFilter(values, -1, (side, side))
+
+    mean_i = box(guide)
+    var_i = box(guide * guide) - mean_i * mean_i
+    slopes, offsets = [], []
+    for channel in source:
+        mean_p = box(channel)
+        a = (box(guide * channel) - mean_i * mean_p) / (var_i + GUIDE_EPS)
+        slopes.append(box(a))
+        offsets.append(box(mean_p - a * mean_i))
+    return torch.from_numpy(np.stack(slopes + offsets))[None]
+
+
+def refined_chroma(coefficients, lab, full_shape: tuple[int, int], region: Rect):
+    """1×2×h×w chroma of `region` from guided_coefficients and the region's Lab (1×3×h×w)."""
+    k = at_pixels(coefficients, full_shape, region)
+    return k[:, :2] * (lab[:, :1] / 100.0) + k[:, 2:]
 
 
 def _working_rgb(image_rgba: np.ndarray, working_size: int):
@@ -216,28 +256,33 @@ def _hint_input(hints: tuple[Hint, ...], image_shape: tuple[int, ...], grid: tup
     return hint_channels(ab, mask)
 
 
-def colour_logits(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: ColorizeModel):
+def colour_logits(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: ColorizeModel,
+                  ctx: JobContext | None = None):  # fmt: skip
     """(1×Q×rows×cols ab-bin logits, the decoder's hint input, the working-size RGB) for the
-    image resized to the model's working size."""
+    image resized to the model's working size. With `ctx`, Cancel is answered inside the
+    encoder and the decoder (every layer checks it, editor.engine.pass_watch)."""
+    from editor.engine.pass_watch import PassWatch
     from editor.ml.archs.colorizer import OUTPUT_STRIDE
     from editor.ml.colorization import predict_logits
 
     rgb = _working_rgb(image_rgba, model.working_size)
     grid = (-(-rgb.shape[2] // OUTPUT_STRIDE), -(-rgb.shape[3] // OUTPUT_STRIDE))
     hint_input = _hint_input(hints, image_rgba.shape, grid)
-    logits = predict_logits(model.module, rgb.to(model.device), hint_input.to(model.device))
+    with PassWatch(model.module, ctx or JobContext()):
+        logits = predict_logits(model.module, rgb.to(model.device), hint_input.to(model.device))
     return logits, hint_input, rgb
 
 
 def predict_chroma(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: ColorizeModel,
-                   vibrance: float) -> np.ndarray:  # fmt: skip
+                   vibrance: float, ctx: JobContext | None = None) -> np.ndarray:  # fmt: skip
     """rows×cols×2 float32 Lab ab decoded at `vibrance`, with each hint's colour spread over
-    its region."""
+    its region. `ctx`: Cancel is checked in every layer and while spreading the hints."""
     from editor.ml.colorization import cell_lightness, decode_ab, spread_hints
 
-    logits, hint_input, rgb = colour_logits(image_rgba, hints, model)
+    ctx = ctx or JobContext()
+    logits, hint_input, rgb = colour_logits(image_rgba, hints, model, ctx)
     ab = decode_ab(logits, model.module.decoder, vibrance).float().cpu()
-    ab = spread_hints(ab, cell_lightness(rgb), hint_input)
+    ab = spread_hints(ab, cell_lightness(rgb), hint_input, check=ctx.check_cancelled)
     return ab[0].permute(1, 2, 0).numpy()
 
 
@@ -260,20 +305,40 @@ def run_colorize(
     """
     model = _model(model, ctx)
     ctx.progress(0.2, "Predicting colours")
-    ab_small = predict_chroma(request.image, request.hints, model, request.vibrance)
-    ctx.progress(0.5, "Merging colours onto the full-resolution image")
+    ab_small = predict_chroma(request.image, request.hints, model, request.vibrance, ctx)
     region = request.region
     assert region is not None  # set by the request
-    pixels = request.image[region.slices()]
-    ab = chroma_for_region(ab_small, request.image.shape[:2], region)
-    cell = max(request.image.shape[:2]) / max(ab_small.shape[:2])
-    ab = refine_chroma(ab, _lab(pixels[..., :3])[:, :1], cell)
-    merged = merge_chroma(pixels, ab[0].permute(1, 2, 0).numpy(), request.strength)
-    if request.mask is not None:
-        weight = request.mask[region.slices()].astype(np.float32) / 255.0
-        merged = blend_by_mask(pixels, merged, weight)
+    shape = request.image.shape[:2]
+    radius = round(max(shape) / max(ab_small.shape[:2]))  # about one prediction cell
+    # Below 2 px the prediction is already at (about) full resolution: nothing to snap.
+    coefficients = guided_coefficients(request.image, ab_small, radius) if radius >= 2 else None
+    out = np.empty((region.h, region.w, 4), np.uint8)
+    rows = max(1, BAND_PIXELS // region.w)
+    for top in range(region.y, region.bottom, rows):
+        ctx.progress(0.5 + 0.5 * (top - region.y) / region.h,
+                     "Merging colours onto the full-resolution image")  # fmt: skip
+        band = Rect(region.x, top, region.w, min(rows, region.bottom - top))
+        out[top - region.y : band.bottom - region.y] = _merge_band(request, ab_small,
+                                                                   coefficients, band)  # fmt: skip
     ctx.progress(1.0, "Done")
-    return PatchResult(region, merged, "Colorize", list(ctx.notices))
+    return PatchResult(region, out, "Colorize", list(ctx.notices))
+
+
+def _merge_band(request: ColorizeRequest, ab_small: np.ndarray, coefficients, band: Rect):
+    """The colorized pixels of `band` (HxWx4 uint8): the predicted chroma there, snapped to
+    the lightness edges, on the band's own lightness, blended by the mask."""
+    pixels = request.image[band.slices()]
+    shape = request.image.shape[:2]
+    lab = _lab(pixels[..., :3])
+    if coefficients is None:
+        ab = chroma_for_region(ab_small, shape, band)
+    else:
+        ab = refined_chroma(coefficients, lab, shape, band)
+    merged = merge_chroma(pixels, ab[0].permute(1, 2, 0).numpy(), request.strength, lab)
+    if request.mask is not None:
+        weight = request.mask[band.slices()].astype(np.float32) / 255.0
+        merged = blend_by_mask(pixels, merged, weight)
+    return merged
 
 
 def run_color_suggestions(
@@ -286,7 +351,7 @@ def run_color_suggestions(
     from editor.ml.color import fit_chroma_in_gamut, lab_to_rgb
 
     model = _model(model, ctx)
-    logits = colour_logits(request.image, request.hints, model)[0]
+    logits = colour_logits(request.image, request.hints, model, ctx)[0]
     row, col = _cell(request.x, request.y, request.image.shape, logits.shape[-2:])
     pixel = request.image[request.y : request.y + 1, request.x : request.x + 1, :3]
     l_star = _lab(pixel)[:, :1]

@@ -31,10 +31,18 @@ class MaskResult:
 
 def run_smart_select(request: SmartSelectRequest, ctx: JobContext) -> MaskResult:
     from editor.core.selection import grabcut_mask
+    from editor.engine.child import call_in_child
 
     ctx.progress(0.1, "Finding the object")
+
+    # GrabCut is one OpenCV call that never looks at Cancel (up to seconds on its 1 MP working
+    # size): it runs in a child process that Cancel kills.
+    def call(function, *args):
+        return call_in_child(function, *args, ctx=ctx)
+
     try:
-        mask = grabcut_mask(request.image, request.rect, request.foreground, request.background)
+        mask = grabcut_mask(request.image, request.rect, request.foreground, request.background,
+                            call=call)  # fmt: skip
     except ValueError as error:
         raise JobError(f"Smart select: {error}") from error
     ctx.progress(1.0, "Done")
