@@ -26,6 +26,7 @@ TOOL_COMMANDS = {
     "models": "list, fetch or import model weights",
     "layers": "list the layers of an OpenRaster file",
     "export": "flatten an OpenRaster file (or convert any image) to an image",
+    "batch": "run an operation over many files (folders, globs); resumable",
 }
 
 
@@ -175,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("file", type=Path)
     export.add_argument("-o", "--output", type=Path, required=True)
     export.set_defaults(handler=_export)
+    from editor.cli_batch import add_subcommands as add_batch_commands
+
+    add_batch_commands(subparsers, TOOL_COMMANDS["batch"])
     return parser
 
 
