@@ -83,7 +83,7 @@ class Autosaver(QObject):
         if doc.is_empty() or not doc.is_modified():
             self._unwritten = False
             return False
-        layers = [*doc.layers, doc.mask]
+        layers = [*doc.layers, doc.mask, doc.hints]
         submitted = self.writer.submit_lazy(
             lambda: take_snapshot(doc.width, doc.height, layers, doc.path)
         )
@@ -120,13 +120,15 @@ class Autosaver(QObject):
         restored = self.store.restore(recovery, max_pixels)
         layers = to_layers(restored.layers)
         masks = [layer.pixels for layer in layers if layer.kind is LayerKind.MASK]
-        stack = [layer for layer in layers if layer.kind is not LayerKind.MASK]
+        hints = [layer for layer in layers if layer.kind is LayerKind.HINTS]
+        stack = [layer for layer in layers if layer.kind not in (LayerKind.MASK, LayerKind.HINTS)]
         self.document.load_layers(
             restored.width,
             restored.height,
             stack,
             restored.original_path,
             masks[0] if masks else None,
+            hints[0] if hints else None,
         )
         self.document.history.mark_unsaved()
         self.store.discard(recovery)

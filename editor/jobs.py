@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from editor.core.geometry import Rect
 from editor.core.pixels import mask_bbox
 from editor.core.selection import combine
 from editor.document.document import Document
@@ -48,6 +49,8 @@ class Operations(QObject):
         self._notices: list[str] = []  # what the engine said about the job being finished
         self._last_preview: tuple[int, np.ndarray] | None = None  # (job, image) forming live
         self._previewing = False  # the active job is a quick preview that a newer one replaces
+        # The pending Colorize result when only its visible part follows the latest hints.
+        self.partial_colorize: Layer | None = None
         engine.finished.connect(self._on_finished)
         engine.failed.connect(self._on_failed)
         engine.cancelled.connect(self._on_cancelled)
@@ -57,6 +60,10 @@ class Operations(QObject):
 
     def is_busy(self) -> bool:
         return self.active_job is not None
+
+    def is_previewing(self) -> bool:
+        """Whether the running job is a quick preview (a newer one replaces it)."""
+        return self.is_busy() and self._previewing
 
     # -- operations
     def erase(self, method: str | None = None) -> int | None:
@@ -117,9 +124,13 @@ class Operations(QObject):
         return self._submit(request, "Style transfer", self._show_patch)
 
     def colorize(self, hints=(), strength: float = 1.0, inside_mask: bool = False,
-                 vibrance: float = DEFAULT_VIBRANCE, region=None) -> int | None:  # fmt: skip
+                 vibrance: float = DEFAULT_VIBRANCE, region=None, patch: bool = False,
+                 then: Callable[[], None] | None = None) -> int | None:  # fmt: skip
         """Colour a B&W photo; `hints` are (x, y, (r, g, b)) points the user placed. With
-        `region` (the visible part) it is a quick preview that a newer one replaces."""
+        `region` (the visible part) it is a quick preview that a newer one replaces. `patch`
+        (the hints changed while a Colorize result is pending): the region's colours replace
+        that part of the pending result, which is then `partial_colorize` until coloured whole
+        again. `then()` runs once the result is shown."""
         if not self._has_image():
             return None
         doc = self.document
@@ -128,9 +139,40 @@ class Operations(QObject):
             self.cancel()
         request = ColorizeRequest(doc.canvas_pixels(doc.image_layer), tuple(hints), strength,
                                   self._mask_if(inside_mask), vibrance, region)  # fmt: skip
-        job = self._submit(request, "Colorize", self._show_patch)
+        show = self._patch_colorize if patch else self._show_patch
+
+        def shown(result: PatchResult) -> None:
+            show(result)
+            if then is not None:
+                then()
+
+        job = self._submit(request, "Colorize", shown)
         self._previewing = region != doc.full_rect()
         return job
+
+    def _patch_colorize(self, result: PatchResult) -> None:
+        """Put a re-coloured part into the pending Colorize result (or show it as the result
+        when none covers it)."""
+        doc, pending, rect = self.document, self.document.preview, result.rect
+        covered = (
+            pending is not None
+            and pending.name == result.title
+            and pending.scale == 1
+            and pending.rect.intersected(rect) == rect
+        )
+        if not covered:
+            self._show_patch(result)
+        else:
+            assert pending is not None
+            pixels = pending.pixels.copy()
+            pixels[Rect(rect.x - pending.x, rect.y - pending.y, rect.w, rect.h).slices()] = (
+                result.pixels
+            )
+            layer = Layer(result.title, LayerKind.RESULT, pixels, pending.x, pending.y)
+            doc.set_preview(layer, doc.preview_target)
+            self._announce(result.title, "The hints colour the rest as it is accepted.")
+        if rect != doc.full_rect():
+            self.partial_colorize = doc.preview
 
     def suggest_colours(self, x: int, y: int, hints, on_result) -> int | None:
         """Ask (in the background, not as the user-visible job) for the model's most likely

@@ -340,6 +340,8 @@ class MainWindow(QMainWindow):
     def accept_result(self, other_way: bool = False) -> None:
         """Enter accepts the pending result the way Settings say (merged into its layer, or
         on a new layer above it); Shift+Enter the other way."""
+        if self.filter_menu.finish_colorize(lambda: self.accept_result(other_way)):
+            return  # the hints colour the whole image first, then this runs again
         as_layer = self.settings.accept_as_new_layer != other_way
         doc = self.document
         if as_layer and doc.preview is not None and doc.preview.scale != 1:

@@ -25,7 +25,8 @@ PROGRAM_TIMEOUT_S = 240
 
 @pytest.fixture
 def document(qapp) -> Document:
-    """A background, a half-opaque box, a hidden screen layer and a painted mask."""
+    """A background, a half-opaque box, a hidden screen layer, a painted mask and two colour
+    hints."""
     background = np.zeros((40, 60, 4), np.uint8)
     background[..., 0] = np.arange(60)[None, :] * 4
     background[..., 1] = 100
@@ -41,6 +42,7 @@ def document(qapp) -> Document:
     stroke = doc.begin_stroke()
     stroke.dab(12, 10, 6, 1.0)
     stroke.end()
+    doc.set_hints(((5, 6, (250, 20, 20)), (50, 30, (20, 40, 240))), "Add colour hints")
     return doc
 
 
@@ -62,8 +64,9 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def _check_round_trip(doc: Document, flat: Path, resaved: Path, tolerance: int) -> None:
-    """The other program's flattening shows what Retouch shows (the mask is not painted over
-    it), and its re-saved file opens with the same layers and the same mask."""
+    """The other program's flattening shows what Retouch shows (neither the mask nor the
+    hints' dots are painted over it), and its re-saved file opens with the same layers, the
+    same mask and the same colour hints."""
     shown = np.asarray(Image.open(flat).convert("RGBA")).astype(int)
     expected = doc.flattened().astype(int)
     assert shown.shape == expected.shape
@@ -76,6 +79,7 @@ def _check_round_trip(doc: Document, flat: Path, resaved: Path, tolerance: int) 
     assert [layer.visible for layer in reopened.layers] == [True, True, False]
     assert reopened.layers[2].blend_mode == "screen"
     assert np.array_equal(reopened.mask.pixels, mask)
+    assert sorted(reopened.hints.points) == sorted(doc.hints.points)
 
 
 def _gimp_reads_openraster(gimp: str, cwd: Path) -> bool:

@@ -76,6 +76,8 @@ class CanvasView(QWidget):
         document.reset.connect(self._on_reset)
         document.pixels_changed.connect(self._on_pixels_changed)
         document.preview_changed.connect(self._on_preview_changed)
+        document.hints_changed.connect(self.update)
+        document.layers_changed.connect(self.update)  # e.g. the hint layer shown or hidden
 
     # -- coordinates
     def image_to_view(self, x: float, y: float) -> QPointF:
@@ -224,7 +226,9 @@ class CanvasView(QWidget):
     def _paint_tool_overlay(self, painter: QPainter) -> None:
         """The rubber band of a selection tool being dragged (marching-ants style), and point
         markers such as colour hints."""
-        for x, y, rgb in getattr(self.tool, "overlay_markers", lambda: [])():
+        hints = self.document.hints
+        markers = list(hints.points) if hints.visible else []  # the hint layer: dots
+        for x, y, rgb in markers + list(getattr(self.tool, "overlay_markers", lambda: [])()):
             center = self.image_to_view(x + 0.5, y + 0.5)
             painter.setPen(QPen(QColor(255, 255, 255), 2))
             painter.setBrush(QColor(*rgb))

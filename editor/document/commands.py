@@ -69,3 +69,18 @@ class MacroCommand:
     def redo(self) -> None:
         for child in self.children:
             child.redo()
+
+
+class HintsCommand:
+    """The colour hints before and after one edit (a few numbers: both are kept)."""
+
+    nbytes = 0
+
+    def __init__(self, document: Document, before, after, text: str) -> None:
+        self.document, self.before, self.after, self.text = document, before, after, text
+
+    def undo(self) -> None:
+        self.document.apply_hints(self.before)
+
+    def redo(self) -> None:
+        self.document.apply_hints(self.after)

@@ -1,4 +1,5 @@
-"""The document: image layers, the mask, a pending result, and the undo history.
+"""The document: image layers, the mask, the colour hints, a pending result, and the undo
+history.
 
 It knows nothing of widgets; views listen to its signals and redraw what changed.
 """
@@ -16,7 +17,12 @@ from editor.core.geometry import Rect
 from editor.core.merge import merge_patch
 from editor.core.pixels import over
 from editor.core.resample import resize_mask, resize_rgba
-from editor.document.commands import MacroCommand, PixelEditCommand, SetPreviewCommand
+from editor.document.commands import (
+    HintsCommand,
+    MacroCommand,
+    PixelEditCommand,
+    SetPreviewCommand,
+)
 from editor.document.history import DEFAULT_BUDGET, History
 from editor.document.layer_commands import (
     DocumentState,
@@ -24,7 +30,7 @@ from editor.document.layer_commands import (
     ReplaceStateCommand,
     StackCommand,
 )
-from editor.document.layers import Layer, LayerKind
+from editor.document.layers import Layer, LayerKind, hint_layer, no_pixels
 from editor.document.tiles import TileRecorder, record_write
 
 
@@ -35,6 +41,7 @@ class Document(QObject):
     layers_changed = Signal()  # the stack or a layer's properties changed
     active_changed = Signal()
     history_changed = Signal()
+    hints_changed = Signal()  # the colour hints changed (an edit, undo or redo)
 
     def __init__(self, history_budget: int = DEFAULT_BUDGET, parent: QObject | None = None):
         super().__init__(parent)
@@ -42,6 +49,8 @@ class Document(QObject):
         self.height = 0
         self.layers: list[Layer] = []  # bottom to top
         self.mask = Layer("Mask", LayerKind.MASK, np.zeros((0, 0), np.uint8))
+        # Colorize's colour hints, on their own layer: like the mask, beside the stack.
+        self.hints = hint_layer(0, 0)
         self.preview: Layer | None = None
         self.preview_target: Layer | None = None  # the layer a pending result replaces
         self.active_layer: Layer | None = None
@@ -63,6 +72,7 @@ class Document(QObject):
         name = path.name if path else "Background"
         self.layers = [Layer(name, LayerKind.IMAGE, np.ascontiguousarray(pixels))]
         self.mask = Layer("Mask", LayerKind.MASK, np.zeros((self.height, self.width), np.uint8))
+        self.hints = hint_layer(self.width, self.height)
         self.preview = self.preview_target = None
         self.active_layer = self.layers[0]
         self.path, self.exif, self.icc_profile = path, exif, icc_profile
@@ -76,13 +86,18 @@ class Document(QObject):
         layers: list[Layer],
         path: Path | None = None,
         mask: np.ndarray | None = None,
+        hints: Layer | None = None,
     ) -> None:
-        """Replace everything with a layered document (OpenRaster, crash recovery)."""
+        """Replace everything with a layered document (OpenRaster, crash recovery); `hints`:
+        its colour-hint layer, if it has one (points outside the canvas are dropped)."""
         self.width, self.height = width, height
         self.layers = list(layers)
         if mask is None or mask.shape != (height, width):
             mask = np.zeros((height, width), np.uint8)
         self.mask = Layer("Mask", LayerKind.MASK, mask)
+        points = [] if hints is None else hints.points
+        inside = [(x, y, rgb) for x, y, rgb in points if 0 <= x < width and 0 <= y < height]
+        self.hints = hint_layer(width, height, inside, hints is None or hints.visible)
         self.preview = self.preview_target = None
         self.active_layer = self.layers[-1] if self.layers else None
         self.path, self.exif, self.icc_profile = path, None, None
@@ -258,6 +273,22 @@ class Document(QObject):
             self.notify_pixels(self.mask, diff.bounds)
             self.history.push(PixelEditCommand(self, self.mask, diff, "Clear mask"), applied=True)
 
+    # -- colour hints
+    def set_hints(self, points, text: str) -> None:
+        """Replace the colour hints ((x, y, (r, g, b)) points) as one undo step."""
+        points = tuple((int(x), int(y), tuple(int(c) for c in rgb)) for x, y, rgb in points)
+        if points != self.hints.points:
+            self.history.push(HintsCommand(self, self.hints.points, points, text))
+
+    def apply_hints(self, points) -> None:
+        """Set the hints (used by commands). The layers panel lists the hint layer while it
+        holds hints, so it changes when the first comes or the last goes."""
+        had = bool(self.hints.points)
+        self.hints.points = tuple(points)
+        self.hints_changed.emit()
+        if had != bool(self.hints.points):
+            self.layers_changed.emit()
+
     # -- the layer stack
     def set_active(self, layer: Layer | None) -> None:
         if layer is not self.active_layer:
@@ -380,6 +411,7 @@ class Document(QObject):
         self.width, self.height = state.width, state.height
         self.layers = list(state.layers)
         self.mask = Layer("Mask", LayerKind.MASK, state.mask)
+        self.hints.pixels = no_pixels(state.width, state.height)
         self.active_layer = state.active
         self.reset.emit()
         self.layers_changed.emit()
@@ -406,11 +438,14 @@ class Document(QObject):
         after = DocumentState(
             width, height, tuple(layers), resize_mask(self.mask.pixels, width, height), active
         )
+        points = self.hints.points
+        scaled = tuple((x * factor, y * factor, rgb) for x, y, rgb in points)
         command = MacroCommand(
             f"Accept {preview.name}",
             [
                 SetPreviewCommand(self, preview, None, "Accept", target),
                 ReplaceStateCommand(self, self.state(), after, "Resample"),
+                HintsCommand(self, points, scaled, "Scale colour hints"),
             ],
         )
         self.history.push(command)

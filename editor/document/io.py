@@ -34,7 +34,7 @@ def is_lossy(path: Path) -> bool:
 def fits_flat_file(document: Document) -> bool:
     """Whether a single-image file holds the whole document: one plain layer covering the
     canvas. Anything else (several layers, an offset or translucent layer) would be lost."""
-    if len(document.layers) != 1:
+    if len(document.layers) != 1 or document.hints.points:  # colour hints need an .ora
         return False
     layer = document.layers[0]
     return (
@@ -68,11 +68,13 @@ class OpenedFile:
     exif: bytes | None = None
     icc_profile: bytes | None = None
     notices: list[str] = field(default_factory=list)
+    hints: Layer | None = None  # OpenRaster: the colour-hint layer, if the file has one
 
     def apply_to(self, document: Document) -> list[str]:
         """Replace `document`'s content with the file's; returns the notices."""
         if self.layers is not None:
-            document.load_layers(self.width, self.height, self.layers, self.path, self.mask)
+            document.load_layers(self.width, self.height, self.layers, self.path, self.mask,
+                                 self.hints)  # fmt: skip
         else:
             document.load(self.pixels, self.path, self.exif, self.icc_profile)
         return self.notices
@@ -99,7 +101,9 @@ def read_file(
     if not stack:
         raise ImageFileError(f"{path.name} has no image layers.")
     mask = _mask_on_canvas(masks[0], image.width, image.height) if masks else None
-    return OpenedFile(path, image.width, image.height, stack, mask, notices=image.notices)
+    hints = next((layer for layer in layers if layer.kind is LayerKind.HINTS), None)
+    return OpenedFile(path, image.width, image.height, stack, mask, notices=image.notices,
+                      hints=hints)  # fmt: skip
 
 
 def open_into(document: Document, path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> list[str]:
@@ -132,7 +136,7 @@ def save_document(document: Document, path: Path) -> SaveOutcome:
     path = Path(path)
     notices: list[str] = []
     if is_layered(path):
-        layers = [*document.layers, document.mask]
+        layers = [*document.layers, document.mask, document.hints]
         snapshot = take_snapshot(document.width, document.height, layers)
         write_ora(path, document.width, document.height, snapshot.layers, document.flattened())
     else:

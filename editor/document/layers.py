@@ -15,6 +15,11 @@ class LayerKind(enum.Enum):
     MASK = "mask"  # HxW uint8, 255 = hole / selected; drawn as an overlay, never composited
     RESULT = "result"  # an operation's output awaiting Accept or Discard
     SKETCH = "sketch"  # RGBA line drawing fed to sketch-to-photo
+    HINTS = "hints"  # Colorize's colour points (`points`); drawn as dots, never composited
+
+
+# A colour hint: (x, y, (r, g, b)) in document pixels, RGB uint8.
+Hint = tuple[int, int, tuple[int, int, int]]
 
 
 @dataclass(eq=False)
@@ -31,6 +36,7 @@ class Layer:
     blend_mode: str = "normal"  # one of editor.core.blend.BLEND_MODES
     locked: bool = False  # locked layers keep their pixels: no painting, accepting or merging
     scale: int = 1  # pixels per document pixel: a pending upscale is denser than the document
+    points: tuple[Hint, ...] = ()  # a hint layer's colour hints (its pixels are transparent)
 
     @property
     def rect(self) -> Rect:
@@ -43,3 +49,15 @@ class Layer:
 
     def copy(self, name: str | None = None) -> Layer:
         return replace(self, name=name or self.name, pixels=self.pixels.copy())
+
+
+def no_pixels(width: int, height: int) -> np.ndarray:
+    """A read-only, transparent HxWx4 array that takes no memory: the pixels of a layer whose
+    content is not pixels (the hint layer), so it has the canvas's size like the others."""
+    return np.broadcast_to(np.zeros(4, np.uint8), (height, width, 4))
+
+
+def hint_layer(width: int, height: int, points=(), visible: bool = True) -> Layer:
+    """The document's colour-hint layer."""
+    return Layer("Colour hints", LayerKind.HINTS, no_pixels(width, height), visible=visible,
+                 points=tuple(points))  # fmt: skip

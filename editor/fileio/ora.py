@@ -14,12 +14,18 @@ attribute other applications ignore. Mask layers (HxW uint8) are stored as white
 alpha is the mask, so they round-trip exactly, and always hidden, so GIMP and Krita do not paint
 them over the image; Retouch's own visibility of the mask overlay is kept in a namespaced
 attribute. A hidden, all-white layer named "Mask" (how GIMP writes ours back, without our
-attributes) reads back as the mask.
+attributes) reads back as the mask. Colorize's colour hints are a layer of kind "hints" whose
+points are a namespaced attribute (`retouch:hints`, JSON [[x, y, "#rrggbb"], ...]) and whose
+pixels are the hints drawn as dots, cropped to them; hidden like the mask, so other programs
+show nothing. Each dot's centre pixel is fully opaque and the rest of it alpha 254, so a hidden
+layer named "Colour hints" holding only such pixels (how Krita writes ours back, without our
+attributes) reads back as the hints.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import lzma
 import math
 import os
@@ -79,9 +85,14 @@ COORDINATE_LIMIT = 1 << 30  # positions beyond this are nonsense (and overflow n
 
 RETOUCH_NS = "urn:retouch:openraster:1"
 _KIND_ATTR = f"{{{RETOUCH_NS}}}kind"
-_OVERLAY_VISIBLE_ATTR = f"{{{RETOUCH_NS}}}visible"  # the mask overlay's own visibility
+_OVERLAY_VISIBLE_ATTR = f"{{{RETOUCH_NS}}}visible"  # the mask's or hints' own visibility
+_HINTS_ATTR = f"{{{RETOUCH_NS}}}hints"
 MASK_NAME = "Mask"
-LAYER_KINDS = ("image", "mask", "result", "sketch")
+HINTS_NAME = "Colour hints"
+LAYER_KINDS = ("image", "mask", "result", "sketch", "hints")
+OVERLAY_KINDS = ("mask", "hints")  # drawn over the image by Retouch, hidden in other programs
+MAX_HINTS = 10_000
+HINT_DOT_RADIUS = 4  # px of the dots a hint layer's pixels show
 
 # OpenRaster's composite-op names: "svg:" + the W3C name, but normal is "svg:src-over", and
 # the spec has no exclusion: Krita writes and reads "krita:exclusion" (it ignores "svg:...").
@@ -109,6 +120,7 @@ class OraLayer:
     locked: bool = False
     kind: str = "image"
     selected: bool = False
+    hints: tuple = ()  # kind "hints": (x, y, (r, g, b)) points in canvas pixels
 
 
 @dataclass
@@ -135,6 +147,68 @@ def mask_to_rgba(mask: np.ndarray) -> np.ndarray:
     out[..., :3] = 255
     out[..., 3] = mask
     return out
+
+
+def hint_dots(points, width: int, height: int) -> tuple[np.ndarray, int, int]:
+    """The pixels a hint layer is stored with: each hint a dot of its colour (alpha 254, its
+    centre pixel 255), cropped to the dots (RGBA uint8, and its x, y on the canvas); a 1x1
+    transparent pixel when empty."""
+    inside = [(x, y, rgb) for x, y, rgb in points if 0 <= x < width and 0 <= y < height]
+    if not inside:
+        return np.zeros((1, 1, 4), np.uint8), 0, 0
+    r = HINT_DOT_RADIUS
+    left = max(0, min(x for x, _, _ in inside) - r)
+    top = max(0, min(y for _, y, _ in inside) - r)
+    right = min(width, max(x for x, _, _ in inside) + r + 1)
+    bottom = min(height, max(y for _, y, _ in inside) + r + 1)
+    out = np.zeros((bottom - top, right - left, 4), np.uint8)
+    ys, xs = np.mgrid[-r : r + 1, -r : r + 1]
+    disc = xs * xs + ys * ys <= r * r
+    for x, y, rgb in inside:
+        rows, cols = ys[disc] + y - top, xs[disc] + x - left
+        keep = (rows >= 0) & (rows < out.shape[0]) & (cols >= 0) & (cols < out.shape[1])
+        out[rows[keep], cols[keep]] = (*rgb, 254)
+    for x, y, rgb in inside:  # centres last: a nearby dot never hides one
+        out[y - top, x - left] = (*rgb, 255)
+    return out, left, top
+
+
+def _hints_from_dots(pixels: np.ndarray, x: int, y: int) -> tuple:
+    """The hints of a hint layer's pixels (their dots' centres), top to bottom."""
+    rows, cols = np.nonzero(pixels[..., 3] == 255)
+    return tuple(
+        (int(col) + x, int(row) + y, tuple(int(v) for v in pixels[row, col, :3]))
+        for row, col in zip(rows[:MAX_HINTS], cols[:MAX_HINTS], strict=True)
+    )
+
+
+def _hints_text(points) -> str:
+    return json.dumps(
+        [[int(x), int(y), "#{:02x}{:02x}{:02x}".format(*rgb)] for x, y, rgb in points],
+        separators=(",", ":"),
+    )
+
+
+def _parse_hints(text: str) -> tuple:
+    """The points of a `retouch:hints` attribute; ValueError when it is not that."""
+    try:
+        items = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ValueError(str(error)) from error
+    if not isinstance(items, list) or len(items) > MAX_HINTS:
+        raise ValueError("not a list of at most 10,000 hints")
+    points = []
+    for item in items:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)):
+            raise ValueError(f'{str(item)[:40]} is not [x, y, "#rrggbb"]')
+        x, y, colour = item
+        if not all(isinstance(v, int | float) and math.isfinite(v) for v in (x, y)):
+            raise ValueError(f"{str(item)[:40]} has a bad position")
+        if len(colour) != 7 or colour[0] != "#":
+            raise ValueError(f"{colour[:20]!r} is not a #rrggbb colour")
+        rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # ValueError if not hex
+        points.append((_int(str(x)), _int(str(y)), rgb))
+    return tuple(points)
 
 
 def _png_bytes(rgba: np.ndarray, compress_level: int) -> bytes:
@@ -185,8 +259,11 @@ def _stack_xml(width: int, height: int, layers: Sequence[OraLayer], sources: lis
             "x": str(int(layer.x)),
             "y": str(int(layer.y)),
             "opacity": f"{min(max(float(layer.opacity), 0.0), 1.0):.6g}",
-            # Other programs would paint the mask over the image: it is always hidden there.
-            "visibility": "visible" if layer.visible and layer.kind != "mask" else "hidden",
+            # Other programs would paint the mask (or the hints' dots) over the image: they
+            # are always hidden there.
+            "visibility": "visible"
+            if layer.visible and layer.kind not in OVERLAY_KINDS
+            else "hidden",
             "composite-op": BLEND_TO_OP[layer.blend_mode],
             "edit-locked": _bool(layer.locked),
         }
@@ -194,8 +271,10 @@ def _stack_xml(width: int, height: int, layers: Sequence[OraLayer], sources: lis
             attributes["selected"] = "true"
         if layer.kind != "image":
             attributes[_KIND_ATTR] = layer.kind
-        if layer.kind == "mask":
+        if layer.kind in OVERLAY_KINDS:
             attributes[_OVERLAY_VISIBLE_ATTR] = _bool(layer.visible)
+        if layer.kind == "hints":
+            attributes[_HINTS_ATTR] = _hints_text(layer.hints)
         ET.SubElement(stack, "layer", attributes)
     return ET.tostring(image, encoding="UTF-8", xml_declaration=True)
 
@@ -453,9 +532,18 @@ def _read_layer(reader: _Reader, element: ET.Element, inherited: _Inherited, ind
     pixels = reader.layer_pixels(src, name)
     if kind == "image" and _is_mask_written_back(element, name, visible, pixels):
         kind = "mask"
+    hints: tuple = ()
+    if kind == "image" and _are_hints_written_back(element, name, visible, pixels):
+        kind, hints = "hints", _hints_from_dots(pixels, x, y)
     if kind == "mask":
         pixels = np.ascontiguousarray(pixels[..., 3])
+    if kind in OVERLAY_KINDS:
         visible = element.get(_OVERLAY_VISIBLE_ATTR, "true") != "false"
+    if kind == "hints" and _KIND_ATTR in element.attrib:
+        try:
+            hints = _parse_hints(element.get(_HINTS_ATTR, "[]"))
+        except ValueError:
+            reader.notice(f"The colour hints of layer '{name}' could not be read; left out.")
     return OraLayer(
         name=name,
         pixels=pixels,
@@ -467,6 +555,7 @@ def _read_layer(reader: _Reader, element: ET.Element, inherited: _Inherited, ind
         locked=_true(element.get("edit-locked")),
         kind=kind,
         selected=_true(element.get("selected")),
+        hints=hints,
     )
 
 
@@ -477,6 +566,15 @@ def _is_mask_written_back(element: ET.Element, name: str, visible: bool, pixels:
     if _KIND_ATTR in element.attrib or name != MASK_NAME or visible:
         return False
     return bool((pixels[..., :3][pixels[..., 3] > 0] == 255).all())
+
+
+def _are_hints_written_back(element: ET.Element, name: str, visible: bool, pixels: np.ndarray):
+    """Our hint layer as another program saves it again: no Retouch attributes, but still the
+    hidden layer named "Colour hints" holding only dots (alpha 254, centres 255)."""
+    if _KIND_ATTR in element.attrib or name != HINTS_NAME or visible:
+        return False
+    alpha = pixels[..., 3]
+    return bool(((alpha == 0) | (alpha == 254) | (alpha == 255)).all() and (alpha == 255).any())
 
 
 def _open_archive(path: Path) -> zipfile.ZipFile:

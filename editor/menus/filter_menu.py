@@ -22,7 +22,7 @@ from editor.panels.filter_dialogs import (
 from editor.panels.hint_palette import HintPalette
 from editor.tools.color_hints import ColorHints
 
-HINT_RERUN_MS = 400  # colour hints re-run Colorize this long after the last click
+HINT_RERUN_MS = 400  # colour hints re-run Colorize (visible part) this long after the last edit
 PREVIEW_DELAY_MS = 250  # a Denoise preview starts this long after the last strength change
 PUBLISHED_DENOISER = PREFERRED_DENOISE_MODELS[0]  # fetched on request; preferred once present
 
@@ -33,7 +33,7 @@ class FilterMenu:
         ops = window.operations
         self.style_options = StyleOptions()
         self.colorize_options = ColorizeOptions(vibrance=DEFAULT_VIBRANCE)
-        self.hints = ColorHints(window.document.history, window)
+        self.hints = ColorHints(window.document, window)
         self.palette = HintPalette(window)
         self._palette_hint: tuple[int, int, int] | None = None  # (index, x, y) being coloured
         self.hints.suggest.connect(self._suggest_colours)
@@ -41,7 +41,6 @@ class FilterMenu:
         self._hint_timer = QTimer(window, singleShot=True, interval=HINT_RERUN_MS)
         self._hint_timer.timeout.connect(self._rerun_colorize)
         self.hints.changed.connect(self._hint_timer.start)
-        window.document.reset.connect(self.hints.clear)
         act = lambda *args, **kw: make_action(window, *args, **kw)  # noqa: E731
         tips = {
             "erase": "Fill the masked area (the default erase method)",
@@ -114,20 +113,35 @@ class FilterMenu:
             window.document.set_preview(None)  # the preview of a cancelled dialog goes away
 
     def _rerun_colorize(self) -> None:
-        """New hints while a colorize result is pending: colour again with them."""
-        preview = self.window.document.preview
-        if (
-            preview is not None
-            and preview.name == "Colorize"
-            and not self.window.operations.is_busy()
-        ):
-            self._colorize_all()
-
-    def _colorize_all(self) -> None:
+        """The hints changed while a Colorize result is pending: colour the visible part again
+        with them (quick: a newer edit replaces a running re-run); the rest of the image
+        follows when the result is accepted (finish_colorize)."""
+        window, ops = self.window, self.window.operations
+        preview = window.document.preview
+        if preview is None or preview.name != "Colorize":
+            return
+        if ops.is_busy() and not ops.is_previewing():
+            self._hint_timer.start()  # a whole-image run is under way: try again after it
+            return
         options = self.colorize_options
-        self.window.operations.colorize(self.hints.points, options.strength,
-                                        options.inside_mask and self._has_mask(),
-                                        options.vibrance)  # fmt: skip
+        ops.colorize(self.hints.points, options.strength, options.inside_mask and self._has_mask(),
+                     options.vibrance, window.canvas.visible_image_rect(), patch=True)  # fmt: skip
+
+    def finish_colorize(self, then) -> bool:
+        """Before Accept: a pending Colorize result whose visible part only follows the latest
+        hints is coloured whole with them first, then `then()` runs (the Accept). Returns
+        False when there is nothing to finish."""
+        ops, doc = self.window.operations, self.window.document
+        if doc.preview is None or doc.preview is not ops.partial_colorize:
+            return False
+        self._hint_timer.stop()
+        return self._colorize_all(then) is not None
+
+    def _colorize_all(self, then=None) -> int | None:
+        options = self.colorize_options
+        return self.window.operations.colorize(self.hints.points, options.strength,
+                                               options.inside_mask and self._has_mask(),
+                                               options.vibrance, then=then)  # fmt: skip
 
     def _suggest_colours(self, index: int, x: int, y: int) -> None:
         """Pop up the palette at the hint at once; the model's swatches fill it when ready."""

@@ -41,8 +41,21 @@ def thumbnail(pixels: np.ndarray) -> QPixmap:
     return QPixmap.fromImage(image.copy())
 
 
+def hint_thumbnail(layer: Layer) -> QPixmap:
+    """The hint layer's thumbnail: its colour dots on transparency."""
+    height, width = layer.pixels.shape[:2]
+    scale = THUMB / max(height, width, 1)
+    rows, cols = max(1, round(height * scale)), max(1, round(width * scale))
+    small = np.zeros((rows, cols, 4), np.uint8)
+    for x, y, rgb in layer.points:
+        row, col = min(rows - 1, int(y * scale)), min(cols - 1, int(x * scale))
+        small[max(0, row - 2) : row + 3, max(0, col - 2) : col + 3] = (*rgb, 255)
+    return thumbnail(small)
+
+
 class LayerStackModel(QAbstractListModel):
-    """Rows top to bottom: the mask, the pending result (if any), then the layers."""
+    """Rows top to bottom: the mask, the colour hints (while there are some), the pending
+    result (if any), then the layers."""
 
     def __init__(self, document: Document, parent=None) -> None:
         super().__init__(parent)
@@ -53,6 +66,7 @@ class LayerStackModel(QAbstractListModel):
         self._thumbnail_timer = QTimer(self, singleShot=True, interval=THUMBNAIL_REFRESH_MS)
         self._thumbnail_timer.timeout.connect(self._refresh_thumbnails)
         document.pixels_changed.connect(lambda _rect: self._thumbnail_timer.start())
+        document.hints_changed.connect(self._thumbnail_timer.start)
 
     def _refresh_thumbnails(self) -> None:
         if self.rowCount():
@@ -71,13 +85,14 @@ class LayerStackModel(QAbstractListModel):
         doc = self.document
         if doc.is_empty():
             return []
-        rows = [doc.mask]
+        rows = [doc.mask, doc.hints] if doc.hints.points else [doc.mask]
+        above = len(rows)
         for layer in reversed(doc.layers):
             if doc.preview is not None and layer is doc.preview_target:
                 rows.append(doc.preview)
             rows.append(layer)
         if doc.preview is not None and doc.preview not in rows:
-            rows.insert(1, doc.preview)
+            rows.insert(above, doc.preview)
         return rows
 
     def layer_at(self, row: int) -> Layer | None:
@@ -108,7 +123,7 @@ class LayerStackModel(QAbstractListModel):
             suffix = " 🔒" if layer.locked and role == Qt.ItemDataRole.DisplayRole else ""
             return layer.name + suffix
         if role == Qt.ItemDataRole.DecorationRole:
-            return thumbnail(layer.pixels)
+            return hint_thumbnail(layer) if kind is LayerKind.HINTS else thumbnail(layer.pixels)
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.BackgroundRole and kind is LayerKind.MASK:
@@ -118,6 +133,10 @@ class LayerStackModel(QAbstractListModel):
             font.setItalic(kind is LayerKind.RESULT)
             font.setBold(kind is LayerKind.MASK)
             return font
+        if role == Qt.ItemDataRole.ToolTipRole and kind is LayerKind.HINTS:
+            count = len(layer.points)
+            return (f"{count} colour hint{'s' if count != 1 else ''} for Colorize: place with the "
+                    "hint tool (H), Alt+click removes; saved in .ora")  # fmt: skip
         if role == Qt.ItemDataRole.ToolTipRole:
             size = f"{layer.rect.w}×{layer.rect.h}"
             return f"{kind.value} layer, {size}, opacity {layer.opacity:.0%}, {layer.blend_mode}"
