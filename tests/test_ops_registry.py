@@ -53,7 +53,8 @@ def test_params_build_cli_options_and_read_them_back():
         assert params == op.params()  # the CLI's defaults are the dialog's defaults
     for op in registry.OPERATIONS:
         assert dataclasses.is_dataclass(op.params) and op.params.__dataclass_params__.frozen
-        assert op.params is NoParams or all(f.metadata["help"] for f in dataclasses.fields(op.params))
+        fields = dataclasses.fields(op.params)
+        assert op.params is NoParams or all(item.metadata["help"] for item in fields)
 
 
 def test_an_option_out_of_range_is_refused_by_name():
