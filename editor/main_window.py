@@ -156,6 +156,10 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("&Open…", self.open_dialog, keys.Open)
         self.save_action = self._action("&Save", self.save, keys.Save)
         self.save_as_action = self._action("Save / &Export As…", self.save_as, "Ctrl+Shift+S")
+        self.batch_action = self._action(
+            "&Batch…", self.open_batch, tip="Run an operation over folders of images, as "
+            "`retouch batch` does, while you keep editing"
+        )  # fmt: skip
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         # Ctrl+, as in most editors (Cmd+, on macOS); Qt has no Preferences key on Linux.
         self.settings_action = self._action(
@@ -262,6 +266,8 @@ class MainWindow(QMainWindow):
                 self.recent_menu,
                 self.save_action,
                 self.save_as_action,
+                None,
+                self.batch_action,
                 None,
                 self.quit_action,
             ],
@@ -498,6 +504,16 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.apply_settings(dialog.values())
+
+    def open_batch(self) -> None:
+        """File → Batch…: one dialog, not modal (a batch runs on while the editor is used)."""
+        from editor.panels.batch_dialog import BatchDialog
+
+        dialog = getattr(self, "batch_dialog", None)
+        if dialog is None:
+            dialog = self.batch_dialog = BatchDialog(self)
+        dialog.show()
+        dialog.activateWindow()
 
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
