@@ -16,26 +16,37 @@ from typing import Any
 
 
 class StderrProgress:
-    """Prints `[ 42%] text` on one stderr line (carriage returns on a terminal). The figure
-    only moves forward, even when a step of the job reports its own 0..1."""
+    """A headless command's progress on stderr: on a terminal a tqdm bar (the library
+    `retouch batch` uses too) with the step's text, elapsed and remaining time; in logs one
+    `[ 42.0%] text` line per new message. The figure only moves forward, even when a step of
+    the job reports its own 0..1."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last = ""
         self.fraction = 0.0
+        self.bar: Any = None
 
     def __call__(self, fraction: float, text: str) -> None:
         self.fraction = max(self.fraction, min(fraction, 1.0))
         line = f"[{self.fraction * 100:5.1f}%] {text}"
         if self.tty:
-            print("\r" + line.ljust(len(self.last)), end="", file=sys.stderr, flush=True)
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=1000, desc=text, file=sys.stderr, dynamic_ncols=True,
+                                bar_format="{desc} {percentage:3.0f}%|{bar}| "
+                                "{elapsed}<{remaining}")  # fmt: skip
+            self.bar.set_description_str(text, refresh=False)
+            self.bar.update(round(self.fraction * 1000) - self.bar.n)
         elif text != self.last.partition("] ")[2]:  # in logs, one line per new message
             print(line, file=sys.stderr, flush=True)
         self.last = line
 
     def done(self) -> None:
-        if self.tty and self.last:
-            print(file=sys.stderr)
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _guarded(run: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], None]:
