@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from editor.engine.context import JobContext  # noqa: E402
 from editor.engine.devices import pick_policy, prepare_input  # noqa: E402
-from editor.engine.upscale import UpscaleRequest, default_runtime, run_upscale  # noqa: E402
+from editor.engine.upscale import UpscaleRequest, run_upscale  # noqa: E402
+from editor.ml.runtime import ModelRuntime  # noqa: E402
 
 
 def sync(device: torch.device) -> None:
@@ -108,7 +109,7 @@ def main() -> int:
     parser.add_argument("--tile", type=int, default=None)
     args = parser.parse_args()
     big_w, big_h = (int(v) for v in args.big.lower().split("x"))
-    runtime = default_runtime()
+    runtime = ModelRuntime()
     print(f"device {policy.device} dtype {policy.dtype} channels_last {policy.channels_last}")
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
     for name in filter(None, args.models.split(",")):

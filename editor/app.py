@@ -12,6 +12,12 @@ from editor import __version__
 EXIT_MISSING_LIBRARIES = 3  # the GUI cannot start: system libraries are missing
 
 
+def configure_engine(engine, settings) -> None:
+    """The Settings that every job reads: device, half precision, model memory budget."""
+    engine.configure(settings.device, settings.half_precision,
+                     settings.model_memory_megabytes * 1024 * 1024)  # fmt: skip
+
+
 def build_window(settings=None):
     """Create a wired main window (not shown). The engine thread stops when the window
     closes or the application quits."""
@@ -32,9 +38,11 @@ def build_window(settings=None):
     settings = settings or Settings.load()
     document = Document(history_budget=settings.history_bytes)
     engine = Engine()
+    configure_engine(engine, settings)
     operations = Operations(document, engine, settings)
     autosaver = Autosaver(document, RecoveryStore(), settings.autosave_seconds)
     window = MainWindow(document, operations, settings, autosaver)
+    window.settings_changed.connect(lambda changed: configure_engine(engine, changed))
     # The window owns the rest so they live exactly as long as it does.
     for child in (document, engine, operations, autosaver):
         child.setParent(window)

@@ -81,11 +81,7 @@ def _run_operation(op: Operation, args: argparse.Namespace) -> None:
     for notice in image.notices:
         print(f"retouch: note: {notice}", file=sys.stderr)
     progress = StderrProgress()
-    ctx = JobContext(report=progress)
-    if op.models:
-        from editor.ml.runtime import ModelRuntime
-
-        ctx.runtime = ModelRuntime()  # one-shot: no process-wide cache
+    ctx = JobContext(report=progress)  # its own models: loaded for this command only
     result = execute(request, ctx)
     progress.done()
     out = merge_result(op.result, image.pixels, result)

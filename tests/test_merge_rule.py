@@ -40,9 +40,8 @@ def test_gui_accept_and_the_cli_give_identical_pixels_on_a_semi_transparent_laye
     assert window.open_path(tmp_path / "in.png")
     doc = window.document
     doc.set_mask(mask, "Mask")
-    with qtbot.waitSignal(window.operations.engine.finished, timeout=60000):
-        assert window.operations.erase("telea") is not None
-    qtbot.waitUntil(lambda: doc.preview is not None)
+    assert window.operations.erase("telea") is not None
+    qtbot.waitUntil(lambda: doc.preview is not None, timeout=60000)
     doc.accept_preview()
     gui_pixels = doc.image_layer.pixels
     assert np.array_equal(gui_pixels, cli_pixels)

@@ -59,3 +59,32 @@ def test_cancel_is_honoured(tiny_model_file):
     rgba, mask = _crop(32, 32)
     with pytest.raises(JobCancelled):
         fill_with_model(rgba, mask, JobContext(is_cancelled=lambda: True), tiny_model_file)
+
+
+def test_the_shipped_model_is_a_catalog_spec_pinned_by_sha256(tmp_path, tiny_model_file):
+    """Erase's model loads through the model manager: a file that is not the pinned one is
+    refused with the message, the pinned spec is in the catalog."""
+    from editor.engine.inpaint_model import MISSING_MESSAGE, MODEL_NAME
+    from editor.ml.catalog_inpaint import INPAINT
+    from editor.ml.manager import ModelManager
+    from editor.ml.registry import Registry, default_registry
+
+    assert default_registry().get(MODEL_NAME).sha256 == INPAINT.sha256
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / INPAINT.weight_file).write_bytes(tiny_model_file.read_bytes())
+    ctx = JobContext()
+    ctx.models._manager = ModelManager(Registry([INPAINT]), tmp_path / "models",
+                                       tmp_path / "cache")  # fmt: skip
+    rgba, mask = _crop(40, 30)
+    with pytest.raises(JobError, match="missing or damaged") as raised:
+        fill_with_model(rgba, mask, ctx)
+    assert str(raised.value) == MISSING_MESSAGE
+
+
+def test_the_model_is_kept_in_the_jobs_model_cache(tiny_model_file):
+    rgba, mask = _crop(40, 30)
+    ctx = JobContext()
+    fill_with_model(rgba, mask, ctx, model_path=tiny_model_file)
+    assert len(ctx.runtime.cache.keys()) == 1
+    fill_with_model(rgba, mask, ctx, model_path=tiny_model_file)
+    assert len(ctx.runtime.cache.keys()) == 1

@@ -9,19 +9,16 @@ from PySide6.QtWidgets import QMessageBox
 
 from editor.app import build_window
 from editor.document.layers import Layer, LayerKind
-from editor.engine.models import forget_shared_state
 from editor.settings import Settings
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch, tmp_path):
     monkeypatch.setenv("RETOUCH_DEVICE", "cpu")
-    forget_shared_state()  # the model cache of this test's RETOUCH_CACHE_DIR
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     win = build_window(Settings())
     qtbot.addWidget(win)
     yield win
-    forget_shared_state()
 
 
 def _tiny_checkpoint(path):

@@ -1,10 +1,10 @@
 """One image through one operation, in whatever process runs it (a pool worker, a Ray actor,
 or the driver itself): hash the input, load it, run the operation, save the result atomically.
 
-A Worker is made once per process; the engine's per-process caches (editor.engine.upscale's
-default_runtime, the colorizer's and the generators' lru_caches) keep the models loaded from one
-image to the next. Every failure of one image becomes an Outcome with the error text: nothing
-one file does stops the batch. No Qt.
+A Worker is made once per process; its Models (editor.engine.context: one model manager and
+runtime, handed to every job) and the colorizer's and the generators' lru_caches keep the models
+loaded from one image to the next. Every failure of one image becomes an Outcome with the
+error text: nothing one file does stops the batch. No Qt.
 """
 
 from __future__ import annotations
@@ -81,6 +81,9 @@ class Worker:
         self.operation = operation
         self.options = options
         self.cancelled = cancelled or (lambda: False)
+        from editor.engine.context import Models
+
+        self.models = Models()  # one runtime for every image of this process
         if threads:
             import torch
 
@@ -99,7 +102,7 @@ class Worker:
             size, mtime = info.st_size, info.st_mtime_ns
             digest = file_sha256(task.src)
             image = load_image(task.src)
-            ctx = JobContext(is_cancelled=self.cancelled)
+            ctx = JobContext(is_cancelled=self.cancelled, models=self.models)
             pixels, notices = run_operation(
                 self.operation, Work(image, task.side, self.options, ctx)
             )

@@ -32,6 +32,44 @@ def _never_cancelled() -> bool:
     return False
 
 
+DEFAULT_MODEL_MEMORY = 1 << 30  # bytes of loaded models kept (Settings: model memory)
+
+
+class Models:
+    """The model manager (weights on disk) and runtime (loaded models, an LRU cache bounded by
+    `memory_bytes`) that jobs load through, each made on first use: torch is imported only
+    when a job asks for the runtime. One lives as long as its owner: the engine's worker for
+    the editor, one command for the CLI; a bare JobContext gets its own."""
+
+    def __init__(self, memory_bytes: int = DEFAULT_MODEL_MEMORY) -> None:
+        self.memory_bytes = memory_bytes
+        self._manager: Any = None
+        self._runtime: Any = None
+
+    def manager(self) -> Any:
+        """The editor.ml.manager.ModelManager."""
+        if self._manager is None:
+            from editor.ml.manager import ModelManager
+
+            self._manager = ModelManager()
+        return self._manager
+
+    def runtime(self) -> Any:
+        """The editor.ml.runtime.ModelRuntime over `manager()`."""
+        if self._runtime is None:
+            from editor.ml.loading import ModelCache
+            from editor.ml.runtime import ModelRuntime
+
+            self._runtime = ModelRuntime(self.manager(), ModelCache(self.memory_bytes))
+        return self._runtime
+
+    def set_memory(self, memory_bytes: int) -> None:
+        """A new budget for loaded models; the cache shrinks at its next load."""
+        self.memory_bytes = memory_bytes
+        if self._runtime is not None:
+            self._runtime.cache.budget_bytes = memory_bytes
+
+
 @dataclass
 class JobContext:
     """Callbacks a run function uses. Defaults make a context usable in tests and the CLI."""
@@ -40,9 +78,20 @@ class JobContext:
     show_preview: Callable[[np.ndarray], None] = _ignore_preview
     is_cancelled: Callable[[], bool] = _never_cancelled
     notices: list[str] = field(default_factory=list)
-    # The editor.ml.runtime.ModelRuntime that jobs load models through (None: the process's
-    # shared one). Typed Any so this module imports no torch.
-    runtime: Any = None
+    models: Models = field(default_factory=Models)
+    device: str = "auto"  # Settings: "auto" (CUDA, else MPS, else CPU; $RETOUCH_DEVICE), "cpu"…
+    half_precision: bool = True  # Settings: fp16 on CUDA
+
+    @property
+    def runtime(self) -> Any:
+        """The ModelRuntime models load through (editor.ml.runtime)."""
+        return self.models.runtime()
+
+    def policy(self) -> Any:
+        """The editor.engine.devices.DevicePolicy the settings ask for (imports torch)."""
+        from editor.engine.devices import pick_policy
+
+        return pick_policy(None if self.device == "auto" else self.device, self.half_precision)
 
     def progress(self, fraction: float, text: str = "") -> None:
         """Report progress in [0, 1] and stop here if the job was cancelled."""
@@ -64,7 +113,9 @@ class JobContext:
             show_preview=self.show_preview,
             is_cancelled=self.is_cancelled,
             notices=self.notices,
-            runtime=self.runtime,
+            models=self.models,
+            device=self.device,
+            half_precision=self.half_precision,
         )
 
     def notice(self, text: str) -> None:

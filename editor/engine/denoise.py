@@ -168,7 +168,6 @@ def run_denoise(
     """
     import torch
 
-    from editor.engine.devices import pick_policy
     from editor.ml.errors import FetchCancelled, ModelError
 
     image = request.image
@@ -186,13 +185,10 @@ def run_denoise(
             raise JobError("The selection is empty: select the part to denoise first.")
         rect = window.rect
 
-    if runtime is None:
-        from editor.engine.upscale import default_runtime
-
-        runtime = ctx.runtime or default_runtime()
+    runtime = runtime or ctx.runtime
     ensure_registered(runtime)
     name = request.model or pick_denoise_model(runtime.manager)
-    policy = pick_policy()
+    policy = ctx.policy()
     ctx.progress(0.0, "Preparing the denoiser")
     try:
         _, model = runtime.get(

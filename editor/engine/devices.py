@@ -34,20 +34,23 @@ def _mps_available() -> bool:
     return bool(backend is not None and backend.is_available())
 
 
-def policy_for(device: torch.device | str) -> DevicePolicy:
+def policy_for(device: torch.device | str, half_precision: bool = True) -> DevicePolicy:
+    """fp16 + channels_last on CUDA (fp32 when `half_precision` is off), fp32 elsewhere."""
     device = torch.device(device)
     if device.type == "cuda":
-        return DevicePolicy(device, torch.float16, channels_last=True)
+        dtype = torch.float16 if half_precision else torch.float32
+        return DevicePolicy(device, dtype, channels_last=True)
     return DevicePolicy(device, torch.float32, channels_last=False)
 
 
-def pick_policy(prefer: str | None = None) -> DevicePolicy:
-    """The best available device, unless `prefer` or $RETOUCH_DEVICE names one."""
+def pick_policy(prefer: str | None = None, half_precision: bool = True) -> DevicePolicy:
+    """The best available device, unless `prefer` (Settings) or $RETOUCH_DEVICE names one; a
+    named device that is not there falls back to the CPU."""
     wanted = (prefer or os.environ.get(DEVICE_ENV, "")).strip().lower()
     if wanted == "cpu":
         return policy_for("cpu")
     if wanted in ("cuda", "") and torch.cuda.is_available():
-        return policy_for("cuda")
+        return policy_for("cuda", half_precision)
     if wanted in ("mps", "") and _mps_available():
         return policy_for("mps")
     return policy_for("cpu")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from editor.engine.context import JobCancelled, JobContext, JobError
+from editor.engine.context import DEFAULT_MODEL_MEMORY, JobCancelled, JobContext, JobError, Models
 from editor.engine.run import execute
 
 log = logging.getLogger(__name__)
@@ -62,12 +62,24 @@ class Engine(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # What every job gets (Settings → configure): one model manager and runtime, the
+        # device and whether CUDA runs in half precision.
+        self.models = Models(DEFAULT_MODEL_MEMORY)
+        self.device = "auto"
+        self.half_precision = True
         self._ids = itertools.count(1)
         self._cancelled: set[int] = set()
         self._lock = threading.Lock()
         self._worker = _Worker(self)
         self._worker.setObjectName("retouch-engine")
         self._worker.start()
+
+    def configure(self, device: str, half_precision: bool, model_memory_bytes: int) -> None:
+        """The Settings' device, half precision and model memory, for the jobs that start
+        from now on (a running job keeps what it started with)."""
+        with self._lock:
+            self.device, self.half_precision = device, half_precision
+            self.models.set_memory(model_memory_bytes)
 
     def submit(self, request: object, title: str) -> int:
         job = Job(next(self._ids), title, request)
@@ -91,7 +103,10 @@ class Engine(QObject):
             report=lambda fraction, text: self.progress.emit(job.id, fraction, text),
             show_preview=lambda image: self.preview.emit(job.id, image),
             is_cancelled=lambda: self._is_cancelled(job.id),
+            models=self.models,
         )
+        with self._lock:
+            ctx.device, ctx.half_precision = self.device, self.half_precision
         try:
             result = execute(job.request, ctx)
         except JobCancelled:

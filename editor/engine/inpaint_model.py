@@ -14,7 +14,6 @@ at their own size. Torch is imported lazily: this module is only reached from a 
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,9 +25,8 @@ from editor.engine.context import JobContext, JobError
 if TYPE_CHECKING:
     from editor.ml.archs.pconv_unet import PConvUNet
 
+MODEL_NAME = "pconv-inpaint"  # its catalog spec (editor.ml.catalog_inpaint): file and sha256
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "pconv_inpaint.safetensors"
-# Pinned hash of the shipped file (also in models/MODELS.md); None skips the check.
-MODEL_SHA256: str | None = "6c528e4c8d045a430fc8a734492385a289b80185f82c7e53195d2948fbb09464"
 NEAR_PX = 6  # how far around the hole upscaled fill pixels are returned (paste band is 2 + 3 px)
 MISSING_MESSAGE = (
     "The inpainting model file (models/pconv_inpaint.safetensors) is missing or damaged; "
@@ -36,28 +34,33 @@ MISSING_MESSAGE = (
 )
 
 
-@functools.lru_cache(maxsize=2)
-def load_model(path: str = str(MODEL_FILE), device: str = "cpu") -> tuple[PConvUNet, int]:
-    """(model in eval mode on `device`, working size). Cached: weights load once per process."""
+def load_model(path: str, device: str, ctx: JobContext) -> tuple[PConvUNet, int]:
+    """(model in eval mode on `device`, working size) from `path`, kept in the job's model
+    cache (the Settings' memory budget) under the file's identity."""
     from editor.ml.archs.pconv_unet import load_safetensors
-    from editor.ml.hashing import sha256_file
+    from editor.ml.safetensors_meta import read_safetensors_metadata
 
     file = Path(path)
     if not file.is_file():
         raise JobError(MISSING_MESSAGE)
-    if path == str(MODEL_FILE) and MODEL_SHA256 is not None and sha256_file(file) != MODEL_SHA256:
-        raise JobError(MISSING_MESSAGE)
     try:
-        model, meta = load_safetensors(str(file), device)
+        meta = read_safetensors_metadata(file)
+        key = (MODEL_NAME, str(file), file.stat().st_mtime_ns, device)
+        model = ctx.runtime.cache.get_or_load(key, lambda: load_safetensors(str(file), device)[0])
     except (ValueError, OSError, RuntimeError) as exc:
         raise JobError(f"{MISSING_MESSAGE} ({exc})") from exc
     return model, int(meta.get("working_size", "256"))
 
 
-def _pick_device() -> str:
-    import torch
+def shipped_model_file(ctx: JobContext) -> Path:
+    """The shipped model's file, located by the model manager (which checks its sha256)."""
+    from editor.ml.errors import ModelError
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        return ctx.models.manager().ensure(MODEL_NAME, cancelled=ctx.is_cancelled)
+    except ModelError as exc:
+        raise JobError(MISSING_MESSAGE) from exc
+
 
 
 def _resize(image: np.ndarray, width: int, height: int, shrink: bool) -> np.ndarray:
@@ -100,8 +103,9 @@ def fill_with_model(
     if not hole.any():
         return crop_rgba.copy()
     ctx.progress(0.0, "Loading the inpainting model")
-    device = _pick_device()
-    model, working = load_model(str(model_path or MODEL_FILE), device)
+    device = str(ctx.policy().device)  # Settings' device; fp32 always (mask ratios)
+    path = model_path or shipped_model_file(ctx)
+    model, working = load_model(str(path), device, ctx)
     working = working_size or working
     ctx.progress(0.2, "Filling the hole")
 
@@ -120,7 +124,8 @@ def fill_with_model(
         image = image.permute(2, 0, 1)[None].float().div_(255.0)
         known = torch.from_numpy(~hole_small).to(device)[None, None].float()
         with (
-            torch.autocast(device_type=device, dtype=torch.float16, enabled=device == "cuda"),
+            torch.autocast(device_type=device, dtype=torch.float16,
+                           enabled=device == "cuda" and ctx.half_precision),  # fmt: skip
             PassWatch(model, ctx),  # Cancel is answered within a layer, not after the pass
         ):
             out = predict_padded(model, image * known, known)

@@ -1,8 +1,8 @@
 """Model weights as jobs: which models are available, fetching and importing weights.
 
-These run on the engine thread (hashing and downloading never happen in a UI slot). One
-ModelManager is shared by the process so a model imported or fetched here is the one the
-operations then load. Importing this module does not import torch.
+These run on the engine thread (hashing and downloading never happen in a UI slot), through
+the job's ModelManager (JobContext.models: the engine's one), so a model imported or fetched
+here is the one the operations then load. Importing this module does not import torch.
 """
 
 from __future__ import annotations
@@ -12,26 +12,14 @@ from pathlib import Path
 
 from editor.engine.context import JobCancelled, JobContext, JobError
 
-_manager = None
-
 
 def shared_manager():
-    """The process's ModelManager (made on first use; weights cache per RETOUCH_CACHE_DIR)."""
-    global _manager
-    if _manager is None:
-        from editor.ml.manager import ModelManager
+    """A ModelManager over the project's models/ and the user cache (RETOUCH_CACHE_DIR), for
+    loaders that are not handed the job's (JobContext.models.manager()). Holds no state of its
+    own beyond the files, so any two see the same weights."""
+    from editor.ml.manager import ModelManager
 
-        _manager = ModelManager()
-    return _manager
-
-
-def forget_shared_state() -> None:
-    """Drop the shared manager and runtime (tests point RETOUCH_CACHE_DIR elsewhere)."""
-    global _manager
-    _manager = None
-    from editor.engine import upscale
-
-    upscale.reset_runtime()
+    return ModelManager()
 
 
 @dataclass(frozen=True)
@@ -72,10 +60,9 @@ class ImportModelRequest:
     task: str
 
 
-def _status(task: str, message: str = "") -> ModelStatus:
+def _status(manager, task: str, message: str = "") -> ModelStatus:
     from editor.ml.manager import how_to_get
 
-    manager = shared_manager()
     choices = tuple(
         ModelChoice(name, title, available, "" if available else how_to_get(name))
         for name, title, available in manager.choices(task)
@@ -84,19 +71,19 @@ def _status(task: str, message: str = "") -> ModelStatus:
 
 
 def run_model_status(request: ModelStatusRequest, ctx: JobContext) -> ModelStatus:
-    return _status(request.task)
+    return _status(ctx.models.manager(), request.task)
 
 
 def run_fetch_model(request: FetchModelRequest, ctx: JobContext) -> ModelStatus:
     from editor.ml.errors import FetchCancelled, ModelError
 
     try:
-        shared_manager().ensure(request.name, ctx.progress, ctx.is_cancelled)
+        ctx.models.manager().ensure(request.name, ctx.progress, ctx.is_cancelled)
     except FetchCancelled as error:
         raise JobCancelled() from error
     except ModelError as error:
         raise JobError(str(error)) from error
-    return _status(request.task, f"Weights for {request.name} are ready.")
+    return _status(ctx.models.manager(), request.task, f"Weights for {request.name} are ready.")
 
 
 def run_import_model(request: ImportModelRequest, ctx: JobContext) -> ModelStatus:
@@ -104,7 +91,8 @@ def run_import_model(request: ImportModelRequest, ctx: JobContext) -> ModelStatu
 
     ctx.progress(0.1, f"Importing {request.path.name}")
     try:
-        name = shared_manager().import_checkpoint(request.path)
+        name = ctx.models.manager().import_checkpoint(request.path)
     except (ModelError, OSError, ValueError) as error:
         raise JobError(f"Could not import {request.path.name}: {error}") from error
-    return _status(request.task, f"Imported {request.path.name} as {name}.")
+    return _status(ctx.models.manager(), request.task,
+                   f"Imported {request.path.name} as {name}.")  # fmt: skip

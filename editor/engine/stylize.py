@@ -160,7 +160,6 @@ def _feature_taps(
     request: StylizeRequest, ctx: JobContext, runtime: ModelRuntime | None, device: torch.device
 ) -> tuple[FeatureTaps, str]:
     """The feature network the request asks for, loaded once per process (LRU cache)."""
-    from editor.engine.upscale import default_runtime
     from editor.ml.errors import FetchCancelled, ModelError
     from editor.ml.style import (
         FeatureTaps,
@@ -170,7 +169,7 @@ def _feature_taps(
         locate_weights,
     )
 
-    runtime = runtime or ctx.runtime or default_runtime()
+    runtime = runtime or ctx.runtime
     kind = request.features
     if kind == "auto":
         kind = "vgg19" if "vgg19" in available_kinds(runtime.manager) else "efficientnet"
@@ -202,10 +201,9 @@ def run_stylize(
     and raises JobCancelled when the user cancelled. Missing weights raise JobError whose
     message says how to get them. `taps` overrides the feature network (tests, benchmarks).
     """
-    from editor.engine.devices import pick_policy
     from editor.ml.style import StyleSettings, stylize
 
-    device = pick_policy().device if taps is None else next(taps.backbone.parameters()).device
+    device = ctx.policy().device if taps is None else next(taps.backbone.parameters()).device
     ctx.progress(0.0, "Preparing the feature network")
     kind = "custom"
     if taps is None:

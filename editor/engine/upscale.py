@@ -44,28 +44,6 @@ class UpscaleRequest:
         object.__setattr__(self, "image", snapshot)
 
 
-_runtime: ModelRuntime | None = None
-
-
-def default_runtime() -> ModelRuntime:
-    """The process's model runtime (weights cache + LRU of loaded models), made on first use.
-
-    It shares editor.engine.models' ModelManager, so models fetched or imported there load here.
-    """
-    global _runtime
-    if _runtime is None:
-        from editor.engine.models import shared_manager
-        from editor.ml.runtime import ModelRuntime
-
-        _runtime = ModelRuntime(shared_manager())
-    return _runtime
-
-
-def reset_runtime() -> None:
-    global _runtime
-    _runtime = None
-
-
 def upscale_alpha(alpha: np.ndarray, width: int, height: int) -> np.ndarray:
     """Resize an HxW uint8 alpha plane with bicubic interpolation (clipped; opaque stays opaque)."""
     if alpha.min() == 255:
@@ -87,12 +65,11 @@ def run_upscale(
     import torch
     import torch.nn.functional as F
 
-    from editor.engine.devices import pick_policy
     from editor.engine.tiling import upscale_tiled
     from editor.ml.errors import FetchCancelled, ModelError
 
-    runtime = runtime or ctx.runtime or default_runtime()
-    policy = pick_policy()
+    runtime = runtime or ctx.runtime
+    policy = ctx.policy()
     height, width = request.image.shape[:2]
     ctx.progress(0.0, "Preparing the model")
     fetch_ctx = ctx.part(0.0, 0.1)

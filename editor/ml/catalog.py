@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from editor.ml.catalog_colorize import COLORIZE
 from editor.ml.catalog_denoise import DENOISE, FFDNET_COLOR
+from editor.ml.catalog_inpaint import INPAINT
 from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
 from editor.ml.registry import ModelSpec, TorchWheelSource, UrlSource, WheelSource
 
@@ -136,5 +137,6 @@ BUILTIN_SPECS: list[ModelSpec] = [
     FFDNET_COLOR,
     DENOISE,
     COLORIZE,
+    INPAINT,
     *PIX2PIX_SPECS,
 ]
