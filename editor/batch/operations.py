@@ -159,11 +159,11 @@ def model_digest(op_id: str, options: dict[str, Any]) -> str:
     """"name=sha256,..." of the operation's weight files on disk now (a model fetched later,
     which the operation would then prefer, changes it) and of the images every task shares
     (a style): the manifest's model field."""
-    from editor.engine.models import shared_manager
     from editor.ml.hashing import sha256_cached
+    from editor.ml.manager import ModelManager
 
     op = operation(op_id)
-    manager = shared_manager()
+    manager = ModelManager()  # where the workers' models come from ($RETOUCH_CACHE_DIR)
     parts = []
     for name in op.models:
         path = manager.locate(name) if name in manager.registry else None
