@@ -1,15 +1,19 @@
-"""Sketch → photo quality on edges of held-out photos, pen-style sketches, engine time.
+"""Sketch → photo quality per subject on held-out photos, and hand-style drawings.
 
-For every photo in ../shared/data/eval/photos (never in training): a deterministic Canny
-sketch (editor.training.edges.canny_sketch, black lines on white) goes through the engine
-(`run_sketch`); L1 (on [0, 1]) and PSNR of the result against the photo, and of the
-mean-image baseline (per-pixel mean of the eval photos resized to the photo's size; it has
-seen the test photos, so it is a slightly generous baseline). Also renders a few sketches
-drawn like the editor's pen (3-px black strokes on transparency) and writes a grid
-sketch | ours | truth (pen rows: sketch | ours) to --grid (not in the repository).
+For every photo of a subject in ../shared/data/eval/photos (never in training; the subject
+follows the file name, editor.training.train_sketcher.subject_of): a deterministic Canny sketch
+(editor.training.edges.canny_sketch, black lines on white) goes through the engine
+(`run_sketch`) with that subject's model; L1 (on [0, 1]) and PSNR of the result against the
+photo, and of the subject's mean-image baseline (per-pixel mean of those eval photos resized to
+the photo's size; it has seen the test photos, so it is a slightly generous baseline). Then the
+hand-style drawings of bench/hand_drawings.py (a cat, a dog, a face, a landscape; wobbly pen
+lines, with and without colour scribbles) go through their subject's model. Writes a grid —
+sketch | ours | truth rows per subject, then drawing | ours | drawing + scribbles | ours — to
+--grid (not in the repository).
 
-    python bench/sketch_quality.py [--limit N] [--grid /tmp/retouch-sketch-grid.png]
-        [--model FILE.safetensors] [--working-size N]
+    python bench/sketch_quality.py [--subject animals|people|landscapes] [--limit N]
+        [--models DIR (candidate sketch-<subject>.safetensors)] [--working-size N]
+        [--grid /tmp/retouch-sketch-grid.png]
 """
 
 from __future__ import annotations
@@ -26,12 +30,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.hand_drawings import drawings  # noqa: E402
 from bench.pix2pix_grid import cell, write_grid  # noqa: E402
+from editor.core.pixels import flatten_on  # noqa: E402
 from editor.engine.context import JobContext  # noqa: E402
-from editor.engine.pix2pix_model import generator_from_file, load_generator  # noqa: E402
 from editor.engine.sketch import SketchRequest, run_sketch  # noqa: E402
+from editor.ml.catalog_sketch import SUBJECTS, model_name  # noqa: E402
+from editor.ml.image_metrics import psnr  # noqa: E402
 from editor.training.edges import canny_sketch  # noqa: E402
-from editor.training.train_sketch import l1_psnr  # noqa: E402
+from editor.training.train_sketcher import subject_of  # noqa: E402
 
 PHOTOS = ROOT.parent / "shared" / "data" / "eval" / "photos"
 
@@ -49,98 +56,104 @@ def sketch_rgba(sketch: np.ndarray) -> np.ndarray:
     return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
 
 
-def pen_sketches(size: int = 256) -> list[np.ndarray]:
-    """A few drawings made the way the sketch pen leaves them: black 3-px strokes, transparent."""
+def l1_psnr(ours: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """(mean absolute error on the [0, 1] scale, PSNR dB) of two uint8 images."""
+    l1 = float(np.abs(ours.astype(np.float32) - truth.astype(np.float32)).mean() / 255.0)
+    return l1, psnr(ours, truth)
+
+
+def load_model(subject: str, models: Path | None, working_size: int | None):
+    from editor.engine.sketch_model import load_sketcher, sketcher_from_files
+
+    if models is None:
+        model = load_sketcher(subject)
+    else:
+        from editor.engine.lite0_decoders import ENCODER
+        from editor.engine.models import shared_manager
+
+        encoder = shared_manager().ensure(ENCODER)
+        model = sketcher_from_files(models / f"{model_name(subject)}.safetensors", encoder)
+    if working_size:
+        model = dataclasses.replace(model, working_size=working_size)
+    return model
+
+
+def measure(subject: str, files: list[Path], model, grid_rows: int) -> tuple[dict, list]:
+    """Per-subject figures and grid rows."""
     import cv2
 
-    black = (0, 0, 0, 255)
-    drawings = []
-    house = np.zeros((size, size, 4), np.uint8)  # a house under a sun, on a hill line
-    cv2.rectangle(house, (70, 120), (180, 220), black, 3)
-    cv2.polylines(house, [np.array([(60, 122), (125, 60), (190, 122)])], False, black, 3)
-    cv2.rectangle(house, (110, 170), (140, 220), black, 3)
-    cv2.circle(house, (215, 45), 22, black, 3)
-    cv2.line(house, (0, 222), (255, 215), black, 3)
-    drawings.append(house)
-    hills = np.zeros((size, size, 4), np.uint8)  # mountains, a lake shore, a tree
-    cv2.polylines(hills, [np.array([(0, 150), (60, 70), (110, 130), (170, 50), (255, 140)])],
-                  False, black, 3)  # fmt: skip
-    cv2.line(hills, (0, 190), (255, 180), black, 3)
-    cv2.line(hills, (200, 250), (200, 200), black, 3)
-    cv2.circle(hills, (200, 180), 22, black, 3)
-    drawings.append(hills)
-    face = np.zeros((size, size, 4), np.uint8)  # a face
-    cv2.ellipse(face, (128, 128), (70, 90), 0, 0, 360, black, 3)
-    for x in (100, 156):
-        cv2.circle(face, (x, 110), 9, black, 3)
-    cv2.ellipse(face, (128, 165), (30, 14), 0, 10, 170, black, 3)
-    cv2.line(face, (128, 120), (120, 145), black, 3)
-    drawings.append(face)
-    return drawings
-
-
-def on_white(rgba: np.ndarray) -> np.ndarray:
-    from editor.core.pixels import flatten_on
-
-    return flatten_on(rgba)
+    photos = [load_rgb(p) for p in files]
+    mean = np.mean([cv2.resize(p, (128, 128), interpolation=cv2.INTER_AREA) for p in photos], 0)
+    sums: dict[str, list[tuple[float, float]]] = {"ours": [], "mean image": []}
+    seconds, rows = [], []
+    every = max(1, len(photos) // grid_rows)
+    for index, truth in enumerate(photos):
+        sketch = sketch_rgba(canny_sketch(truth))
+        started = time.perf_counter()
+        request = SketchRequest(sketch, subject=subject)
+        ours = run_sketch(request, JobContext(), model).pixels[..., :3]
+        seconds.append(time.perf_counter() - started)
+        baseline = cv2.resize(mean, truth.shape[1::-1]).round().astype(np.uint8)
+        sums["ours"].append(l1_psnr(ours, truth))
+        sums["mean image"].append(l1_psnr(baseline, truth))
+        if index % every == 0 and len(rows) < grid_rows:
+            rows.append([cell(sketch, 128), cell(ours, 128), cell(truth, 128)])
+    figures = {key: (statistics.fmean(v[0] for v in values),
+                     statistics.fmean(v[1] for v in values))
+               for key, values in sums.items()}  # fmt: skip
+    figures["count"] = len(photos)
+    figures["ms"] = statistics.median(seconds) * 1000
+    return figures, rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--photos", type=Path, default=PHOTOS)
-    parser.add_argument("--limit", type=int, default=0, help="0 = all photos")
+    parser.add_argument("--subject", choices=sorted(SUBJECTS), help="default: every subject")
+    parser.add_argument("--limit", type=int, default=0, help="photos per subject (0 = all)")
     parser.add_argument("--grid", type=Path, default=Path("/tmp/retouch-sketch-grid.png"))
-    parser.add_argument("--grid-rows", type=int, default=10)
-    parser.add_argument("--model", type=Path, help="candidate weights (default: shipped)")
+    parser.add_argument("--grid-rows", type=int, default=4, help="photo rows per subject")
+    parser.add_argument("--models", type=Path, help="folder of candidate decoders")
     parser.add_argument("--working-size", type=int, help="override the file's working size")
     args = parser.parse_args()
     if not args.photos.is_dir():
         print(f"{args.photos} not found (shared research data)", file=sys.stderr)
         return 1
-    import cv2
     import torch
 
-    torch.set_num_threads(1)  # the machine is shared; one thread gives steady timings
-    name = "sketch2photo"
-    model = generator_from_file(name, args.model) if args.model else load_generator(name)
-    if args.working_size:
-        model = dataclasses.replace(model, working_size=args.working_size)
+    torch.set_num_threads(2)
+    subjects = [args.subject] if args.subject else list(SUBJECTS)
     files = sorted(p for p in args.photos.iterdir() if p.suffix.lower() in (".jpg", ".png"))
-    if args.limit:
-        files = files[:: max(1, len(files) // args.limit)][: args.limit]
-    photos = [load_rgb(p) for p in files]
-    mean = np.mean([cv2.resize(p, (128, 128), interpolation=cv2.INTER_AREA) for p in photos], 0)
-    grid_every = max(1, len(photos) // args.grid_rows)
-    sums = {"ours": [], "mean image": []}
-    seconds, rows = [], []
-    for index, truth in enumerate(photos):
-        sketch = sketch_rgba(canny_sketch(truth))
-        started = time.perf_counter()
-        ours = run_sketch(SketchRequest(sketch), JobContext(), model).pixels[..., :3]
-        seconds.append(time.perf_counter() - started)
-        baseline = cv2.resize(mean, truth.shape[1::-1]).round().astype(np.uint8)
-        sums["ours"].append(l1_psnr(ours, truth))
-        sums["mean image"].append(l1_psnr(baseline, truth))
-        if index % grid_every == 0 and len(rows) < args.grid_rows:
-            rows.append([cell(sketch, 128), cell(ours, 128), cell(truth, 128)])
-    for drawing in pen_sketches():
-        ours = run_sketch(SketchRequest(drawing), JobContext(), model).pixels
-        rows.append([cell(on_white(drawing), 128), cell(ours, 128)])
-
-    print(f"{len(photos)} held-out photos ({args.photos}), Canny sketches, "
-          f"model working size {model.working_size}")  # fmt: skip
-    for key, values in sums.items():
-        l1 = statistics.fmean(v[0] for v in values)
-        db = statistics.fmean(v[1] for v in values)
-        print(f"  {key:10s} L1 {l1:.4f}  PSNR {db:.2f} dB")
-    print(f"  engine time per photo (CPU, {torch.get_num_threads()} threads): "
-          f"median {statistics.median(seconds) * 1000:.0f} ms")  # fmt: skip
-    big = np.tile(sketch_rgba(canny_sketch(photos[0])), (7, 7, 1))[:1024, :1024]
+    rows, models = [], {}
+    print(f"Canny sketches of held-out photos ({args.photos}); L1 on [0, 1], lower is better")
+    for subject in subjects:
+        models[subject] = model = load_model(subject, args.models, args.working_size)
+        mine = [p for p in files if subject_of(p.name) == subject]
+        if args.limit:
+            mine = mine[:: max(1, len(mine) // args.limit)][: args.limit]
+        figures, subject_rows = measure(subject, mine, model, args.grid_rows)
+        rows += subject_rows
+        ours, mean = figures["ours"], figures["mean image"]
+        print(f"{subject:10s} {figures['count']:3d} photos, working size {model.working_size}: "
+              f"ours L1 {ours[0]:.4f} PSNR {ours[1]:.2f} dB | mean image L1 {mean[0]:.4f} "
+              f"PSNR {mean[1]:.2f} dB | ratio {ours[0] / mean[0]:.3f} (target ≤ 0.8) | "
+              f"{figures['ms']:.0f} ms/photo")  # fmt: skip
+    for _name, subject, lines, scribbled in drawings():
+        if subject not in models:
+            continue
+        plain = run_sketch(SketchRequest(lines, subject=subject), JobContext(), models[subject])
+        steered = run_sketch(SketchRequest(scribbled, subject=subject), JobContext(),
+                             models[subject])  # fmt: skip
+        rows.append([cell(flatten_on(lines), 160), cell(plain.pixels, 160),
+                     cell(flatten_on(scribbled), 160), cell(steered.pixels, 160)])  # fmt: skip
+    big = np.tile(drawings()[3][2], (4, 4, 1))
     started = time.perf_counter()
-    run_sketch(SketchRequest(big), JobContext(), model)
-    print(f"  engine time for a 1024x1024 sketch: {time.perf_counter() - started:.2f} s")
+    run_sketch(SketchRequest(big, subject=subjects[-1]), JobContext(), models[subjects[-1]])
+    print(f"engine time for a 1024x1024 drawing: {time.perf_counter() - started:.2f} s "
+          f"({torch.get_num_threads()} threads)")  # fmt: skip
     write_grid(rows, args.grid)
-    print(f"grid (sketch | ours | truth; last rows: pen sketches | ours): {args.grid}")
+    print(f"grid (sketch | ours | truth per subject; then drawing | ours | + scribbles | ours): "
+          f"{args.grid}")  # fmt: skip
     return 0
 
 

@@ -27,7 +27,7 @@ from editor.engine.models import (
 from editor.engine.requests import InpaintRequest, UpscaleRequest
 from editor.engine.results import PatchResult
 from editor.engine.select import SmartSelectRequest
-from editor.engine.sketch import SketchRequest
+from editor.engine.sketch import DEFAULT_SUBJECT, SketchRequest
 from editor.engine.stylize import StylizeRequest
 from editor.settings import Settings
 
@@ -184,9 +184,12 @@ class Operations(QObject):
         self._on_result[job] = on_result
         return job
 
-    def sketch_to_photo(self, inside_mask: bool = False) -> int | None:
-        """Render the sketch layer as a photo; the result replaces the drawing (inside the mask
-        only, to sketch an object into an existing photo)."""
+    def sketch_to_photo(
+        self, inside_mask: bool = False, subject: str = DEFAULT_SUBJECT
+    ) -> int | None:
+        """Render the sketch layer as a photo with the `subject`'s model (coloured strokes are
+        colour scribbles); the result replaces the drawing (inside the mask only, to sketch an
+        object into an existing photo)."""
         if not self._has_image():
             return None
         doc = self.document
@@ -196,7 +199,7 @@ class Operations(QObject):
             return None
         sketch = sketches[-1]
         request = SketchRequest(doc.canvas_pixels(sketch), self._mask_if(inside_mask),
-                                doc.canvas_pixels(doc.image_layer))  # fmt: skip
+                                doc.canvas_pixels(doc.image_layer), subject)  # fmt: skip
         return self._submit(request, "Sketch to photo",
                             lambda result: self._show_patch(result, target=sketch))  # fmt: skip
 

@@ -85,7 +85,8 @@ class MainWindow(QMainWindow):
         self.brush = BrushState(parent=self)
         self.canvas = CanvasView(document)
         self.selection = SelectionSettings(self)
-        self.pen = BrushState(BrushSettings(diameter=4, hardness=1.0, spacing=0.1), self)
+        self.pen = BrushState(BrushSettings(diameter=4, hardness=1.0, spacing=0.1), self,
+                              inks=True)  # fmt: skip
         self.tools = {
             "brush": MaskBrushTool(document, self.brush),
             "rectangle": RectangleSelectTool(document),
@@ -223,7 +224,8 @@ class MainWindow(QMainWindow):
             ("rectangle", "&Rectangle select", "M", "Drag a rectangle (Shift adds, Alt subtracts)"),
             ("lasso", "&Lasso select", "L", "Draw around an area (Shift adds, Alt subtracts)"),
             ("wand", "Magic &wand", "W", "Select similar colours around a click"),
-            ("pen", "Sketch &pen", "P", "Draw black lines on the sketch layer (E erases)"),
+            ("pen", "Sketch &pen", "P",
+             "Draw lines on the sketch layer; in a colour, a colour scribble (E erases)"),
             ("hint", "Colour &hint", "H", "Place a colour for Colorize (Alt+click removes)"),
             ("smart", "&Smart select", "Shift+W",
              "Drag a box around an object; then Shift+drag marks more of it, Alt+drag background"),
@@ -238,6 +240,10 @@ class MainWindow(QMainWindow):
         self.eraser_action = self._action(
             "&Eraser", self._toggle_eraser, "E", "Toggle the eraser of the mask brush or sketch pen"
         )
+        self.black_ink_action = self._action(
+            "Black ink", lambda: self.pen.update(colour=(0, 0, 0)), "D",
+            "The sketch pen draws black lines again (Krita's default-colours key)",
+        )  # fmt: skip
         self.grow_action = self._action("Bigger brush", lambda: self._brush_state().grow(), "]")
         self.shrink_action = self._action(
             "Smaller brush", lambda: self._brush_state().shrink(), "["
@@ -296,6 +302,7 @@ class MainWindow(QMainWindow):
                 *self.tool_actions.values(),
                 None,
                 self.eraser_action,
+                self.black_ink_action,
                 self.grow_action,
                 self.shrink_action,
             ],

@@ -65,28 +65,46 @@ def window(qtbot, monkeypatch):
 
 
 @pytest.fixture
-def shipped_colorizer(monkeypatch):
-    """The shipped colorize decoder on the EfficientNet-Lite0 weights of the real user cache
-    (tests keep their own empty cache and never download), installed as what Colorize loads;
-    skips with the reason when either file is absent."""
-    pytest.importorskip("torch")
+def lite0_weights() -> Path:
+    """The EfficientNet-Lite0 weights of the real user cache (tests keep their own empty cache
+    and never download); skips with the reason when they are absent."""
     import platformdirs
 
-    from editor.engine import colorize_model
-    from editor.ml.catalog_colorize import COLORIZE
-    from editor.ml.hashing import sha256_file
-    from editor.ml.manager import project_models_dir
-
-    decoder = project_models_dir() / COLORIZE.weight_file
-    if not decoder.is_file() or sha256_file(decoder) != COLORIZE.sha256:
-        pytest.skip("models/colorize.safetensors is not present or not the pinned file")
     cache = Path(platformdirs.user_cache_dir("retouch"))
     encoders = [cache / "models" / "efficientnet-lite0-imagenet.safetensors",
                 cache / "features" / "efficientnet-lite0-57934424.pth"]  # fmt: skip
     encoder = next((path for path in encoders if path.is_file()), None)
     if encoder is None:
         pytest.skip("EfficientNet-Lite0 weights are not in the user cache (retouch models fetch)")
-    model = colorize_model.colorizer_from_files(decoder, encoder)
+    return encoder
+
+
+def _shipped_weights(spec) -> Path:
+    """models/<spec's file>, or skip when it is absent or not the pinned file."""
+    from editor.ml.hashing import sha256_file
+    from editor.ml.manager import project_models_dir
+
+    path = project_models_dir() / spec.weight_file
+    if not path.is_file() or sha256_file(path) != spec.sha256:
+        pytest.skip(f"models/{spec.weight_file} is not present or not the pinned file")
+    return path
+
+
+@pytest.fixture
+def shipped_weights():
+    """A function: models/<a spec's file>, or skip when it is absent or not the pinned file."""
+    return _shipped_weights
+
+
+@pytest.fixture
+def shipped_colorizer(monkeypatch, lite0_weights):
+    """The shipped colorize decoder on the user cache's EfficientNet-Lite0 weights, installed as
+    what Colorize loads; skips with the reason when either file is absent."""
+    pytest.importorskip("torch")
+    from editor.engine import colorize_model
+    from editor.ml.catalog_colorize import COLORIZE
+
+    model = colorize_model.colorizer_from_files(_shipped_weights(COLORIZE), lite0_weights)
     monkeypatch.setattr(colorize_model, "load_colorizer", lambda *args, **kwargs: model)
     return model
 
@@ -110,3 +128,25 @@ def random_colorizer(monkeypatch):
     model = colorize_model.ColorizeModel(module, "cpu", 64)
     monkeypatch.setattr(colorize_model, "load_colorizer", lambda *args, **kwargs: model)
     return model
+
+
+@pytest.fixture
+def random_sketcher(monkeypatch):
+    """A sketcher with random weights, installed as what Sketch to Photo loads; records the
+    subjects asked for (GUI plumbing tests that need no weights files)."""
+    torch = pytest.importorskip("torch")
+    from editor.engine import sketch_model
+    from editor.ml.archs.efficientnet_lite import EfficientNetLite0
+    from editor.ml.archs.sketcher import SketchDecoder, Sketcher
+
+    torch.manual_seed(0)
+    module = Sketcher(EfficientNetLite0(), SketchDecoder()).eval().requires_grad_(False)
+    model = sketch_model.SketchModel(module, "cpu", 64)
+    asked: list[str] = []
+
+    def load(subject, *args, **kwargs):
+        asked.append(subject)
+        return model
+
+    monkeypatch.setattr(sketch_model, "load_sketcher", load)
+    return asked

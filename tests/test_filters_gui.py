@@ -8,8 +8,6 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 
-MODELS = Path(__file__).resolve().parents[1] / "models"
-
 
 @pytest.fixture
 def gray_file(tmp_path, photo) -> Path:
@@ -35,23 +33,42 @@ def test_gray_photo_offer_colorize_accept_undo(qtbot, window, gray_file, shipped
     assert np.array_equal(doc.image_layer.pixels, original)
 
 
-def test_sketch_pen_then_sketch_to_photo(qtbot, window, tmp_path, photo):
-    if not (MODELS / "sketch2photo.safetensors").exists():
-        pytest.skip("models/sketch2photo.safetensors is not present")
-    Image.fromarray(photo).save(tmp_path / "p.png")
-    window.open_path(tmp_path / "p.png")
-    window.tool_actions["pen"].trigger()
-    canvas = window.canvas
-    points = [canvas.image_to_view(x, 60).toPoint() for x in range(20, 140, 6)]
+def _stroke(qtbot, canvas, y: int) -> None:
+    points = [canvas.image_to_view(x, y).toPoint() for x in range(20, 140, 6)]
     qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points[0])
     for point in points[1:]:
         qtbot.mouseMove(canvas, point)
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=points[-1])
+
+
+def test_sketch_pen_lines_and_scribble_then_sketch_to_photo(qtbot, window, tmp_path, photo,
+                                                            random_sketcher):  # fmt: skip
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    Image.fromarray(photo).save(tmp_path / "p.png")
+    window.open_path(tmp_path / "p.png")
+    window.tool_actions["pen"].trigger()
+    _stroke(qtbot, window.canvas, 40)  # a black line
+    window.pen.update(colour=(30, 90, 220), diameter=8)
+    _stroke(qtbot, window.canvas, 80)  # a blue scribble
     sketch = window.document.layers[-1]
+    assert tuple(sketch.pixels[40, 80, :3]) == (0, 0, 0) and sketch.pixels[40, 80, 3] == 255
+    assert tuple(sketch.pixels[80, 80, :3]) == (30, 90, 220) and sketch.pixels[80, 80, 3] == 255
+    window.black_ink_action.trigger()  # D: black again
+    assert window.pen.settings.colour == (0, 0, 0)
     before = sketch.pixels.copy()
+
+    def choose_animals() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.subject.setCurrentIndex(dialog.subject.findData("animals"))
+        dialog.accept()
+
+    QTimer.singleShot(0, choose_animals)
     with qtbot.waitSignal(window.operations.busy_changed, timeout=60000,
                           check_params_cb=lambda busy: not busy):  # fmt: skip
         window.filter_menu.sketch.trigger()
+    assert random_sketcher == ["animals"]
     assert window.document.preview is not None
     window.accept_action.trigger()
     assert not np.array_equal(sketch.pixels, before) and (sketch.pixels[..., 3] == 255).all()

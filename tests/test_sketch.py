@@ -1,4 +1,5 @@
-"""Sketch → photo: training sketches, user sketch layers, the run function, mask and base."""
+"""Sketch → photo: training sketches, user sketch layers (lines and colour scribbles), the run
+function, subjects, mask and base."""
 
 from __future__ import annotations
 
@@ -8,21 +9,20 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from editor.engine.context import JobContext, JobError  # noqa: E402
-from editor.engine.pix2pix_model import Generator  # noqa: E402
-from editor.engine.sketch import SketchRequest, run_sketch  # noqa: E402
-from editor.ml.archs.pix2pix import UNetConfig, UNetGenerator  # noqa: E402
-from editor.training.edges import (  # noqa: E402
-    canny_sketch,
-    sketch_batch,
-    sketch_from_photo,
-    sketch_from_rgba,
-)
+from editor.engine.sketch import SketchRequest, model_inputs, run_sketch  # noqa: E402
+from editor.engine.sketch_model import SketchModel  # noqa: E402
+from editor.ml.archs.efficientnet_lite import EfficientNetLite0  # noqa: E402
+from editor.ml.archs.sketcher import SketchDecoder, Sketcher  # noqa: E402
+from editor.ml.scribbles import split_sketch  # noqa: E402
+from editor.training.edges import canny_sketch, sketch_from_photo  # noqa: E402
 
 
 @pytest.fixture
-def tiny_model() -> Generator:
+def tiny_model() -> SketchModel:
+    """Random weights (no download): the plumbing, not the pictures."""
     torch.manual_seed(0)
-    return Generator(UNetGenerator(UNetConfig(1, 3, stem=8, widths=(8, 8))).eval(), 32, "cpu")
+    module = Sketcher(EfficientNetLite0(), SketchDecoder()).eval().requires_grad_(False)
+    return SketchModel(module, "cpu", 64)
 
 
 @pytest.fixture
@@ -47,25 +47,33 @@ def test_training_sketches_are_binary_deterministic_and_sparse(photo):
     assert len({round(float(i), 4) for i in inks}) > 3  # detectors / thickness vary
 
 
-def test_sketch_batch_matches_the_tensor_layout(photo):
-    rgb = torch.from_numpy(photo[..., :3].copy()).permute(2, 0, 1)[None].float() / 255
-    batch = sketch_batch(rgb.repeat(2, 1, 1, 1), np.random.default_rng(0))
-    assert batch.shape == (2, 1, 120, 160) and batch.dtype == torch.float32
-
-
 def test_eval_sketch_is_deterministic(photo):
     rgb = np.ascontiguousarray(photo[..., :3])
     assert np.array_equal(canny_sketch(rgb), canny_sketch(rgb))
 
 
 def test_user_sketch_layer_conversion(drawing):
-    sketch = sketch_from_rgba(drawing)
+    sketch, _, coverage = split_sketch(drawing)
     assert sketch[0, 0] == 1.0  # transparent = paper
     assert sketch[60, 120] == 0.0  # on the circle's stroke (x = 80 + 40)
+    assert not coverage.any()  # black strokes are lines, not scribbles
     white = drawing.copy()
     white[..., :3][white[..., 3] == 0] = 255
     white[..., 3] = 255  # black on white paper: same drawing
-    assert np.allclose(sketch_from_rgba(white), sketch)
+    assert np.allclose(split_sketch(white)[0], sketch)
+
+
+def test_model_inputs_padded_drawing_and_scribbles_where_drawn(drawing):
+    layer = drawing.copy()
+    layer[8:40, 8:40] = (40, 90, 230, 255)  # a blue scribble in the top-left corner
+    lines, scribbles, (h, w) = model_inputs(layer, 64)
+    assert (h, w) == (48, 64)  # long side at the working size
+    assert lines.shape == (1, 1, 64, 64) and scribbles.shape == (1, 4, 16, 16)
+    assert float(lines[0, 0, h:].min()) == 1.0  # padding is paper
+    assert float(lines[0, 0, 4:14, 4:14].min()) == 1.0  # a scribble is not a line
+    mask = scribbles[0, 3]
+    assert mask[1:3, 1:3].min() == 1.0 and float(mask.sum()) <= 16
+    assert torch.allclose(scribbles[0, :3, 2, 2], torch.tensor([40, 90, 230]) / 255.0)
 
 
 def test_run_sketch_returns_an_opaque_photo_at_sketch_size(drawing, tiny_model):
@@ -96,38 +104,48 @@ def test_empty_sketch_is_refused(tiny_model):
         run_sketch(SketchRequest(np.zeros((20, 20, 4), np.uint8)), JobContext(), tiny_model)
 
 
-def test_request_checks_sizes(drawing):
+def test_scribbles_reach_the_model(drawing, tiny_model):
+    layer = drawing.copy()
+    plain = run_sketch(SketchRequest(layer), JobContext(), tiny_model).pixels
+    layer[10:50, 10:60] = (230, 120, 20, 255)
+    scribbled = run_sketch(SketchRequest(layer), JobContext(), tiny_model).pixels
+    assert not np.array_equal(plain, scribbled)
+
+
+def test_request_checks_sizes_and_subject(drawing):
+    with pytest.raises(ValueError, match="subject"):
+        SketchRequest(drawing, subject="spaceships")
     with pytest.raises(ValueError, match="mask"):
         SketchRequest(drawing, mask=np.zeros((5, 5), np.uint8))
     with pytest.raises(ValueError, match="base"):
         SketchRequest(drawing, base=np.zeros((5, 5, 4), np.uint8))
 
 
-def test_missing_weights_say_how_to_get_them(tmp_path):
-    from editor.engine.pix2pix_model import load_generator
-    from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
+@pytest.mark.parametrize("subject", ["animals", "people", "landscapes"])
+def test_missing_weights_say_how_to_get_them(tmp_path, subject):
+    from editor.engine.sketch_model import load_sketcher
+    from editor.ml.catalog_sketch import SKETCH_SPECS
     from editor.ml.manager import ModelManager
     from editor.ml.registry import Registry
 
-    manager = ModelManager(Registry(PIX2PIX_SPECS), tmp_path / "models", tmp_path / "cache")
-    with pytest.raises(JobError, match="sketch2photo"):
-        load_generator("sketch2photo", manager)
+    manager = ModelManager(Registry(SKETCH_SPECS), tmp_path / "models", tmp_path / "cache")
+    with pytest.raises(JobError, match=f"sketch-{subject}.*--subject {subject}"):
+        load_sketcher(subject, manager)
 
 
-def test_cli_sketch2photo_registers_and_needs_output():
-    from editor.cli import build_parser
+@pytest.mark.parametrize("subject", ["animals", "people", "landscapes"])
+def test_shipped_models_render_a_sketch(drawing, subject, lite0_weights, shipped_weights):
+    from editor.engine.sketch_model import sketcher_from_files
+    from editor.ml.catalog_sketch import SKETCH_SPECS
 
-    parser = build_parser()
-    args = parser.parse_args(["sketch2photo", "s.png", "-o", "o.png"])
-    assert args.sketch == "s.png" and callable(args.handler)
-    with pytest.raises(SystemExit):
-        parser.parse_args(["sketch2photo", "s.png"])
-
-
-def test_shipped_model_renders_a_sketch(drawing):
-    from editor.engine.pix2pix_model import _manager, load_generator
-
-    if not _manager("sketch2photo").is_available("sketch2photo"):
-        pytest.skip("models/sketch2photo.safetensors is not present or not pinned yet")
-    out = run_sketch(SketchRequest(drawing), JobContext(), load_generator("sketch2photo")).pixels
+    spec = next(s for s in SKETCH_SPECS if s.name == f"sketch-{subject}")
+    model = sketcher_from_files(shipped_weights(spec), lite0_weights)
+    out = run_sketch(SketchRequest(drawing, subject=subject), JobContext(), model).pixels
     assert out[..., :3].std() > 5  # not a flat colour
+
+
+def test_the_operation_lists_every_subjects_model():
+    from editor.ml.catalog_sketch import SKETCH_SPECS
+    from editor.ops.sketch2photo import OPERATION
+
+    assert {spec.name for spec in SKETCH_SPECS} <= set(OPERATION.models)

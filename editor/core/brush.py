@@ -20,6 +20,7 @@ class BrushSettings:
     hardness: float = 0.8
     spacing: float = 0.15
     use_pressure: bool = True
+    colour: tuple[int, int, int] = (0, 0, 0)  # ink on an RGBA layer (the sketch pen)
 
 
 def dab_rect(cx: float, cy: float, radius: float) -> Rect:

@@ -182,8 +182,11 @@ class Document(QObject):
         self.preview_changed.emit()
 
     # -- edits
-    def begin_stroke(self, layer: Layer | None = None) -> MaskStroke:
-        return MaskStroke(self, layer or self.mask)
+    def begin_stroke(
+        self, layer: Layer | None = None, ink: tuple[int, int, int] = (0, 0, 0)
+    ) -> MaskStroke:
+        """A brush stroke on `layer` (default: the mask); on an RGBA layer it paints `ink`."""
+        return MaskStroke(self, layer or self.mask, ink)
 
     def accept_preview(self) -> None:
         """Merge the pending result into the image layer and clear the mask: one undo step."""
@@ -457,18 +460,27 @@ class LayerLocked(Exception):
 
 class MaskStroke:
     """One brush stroke: dabs are applied live, the stroke is one undo step. On a mask the
-    dabs set coverage; on an RGBA layer (a sketch) they set the alpha of its black lines."""
+    dabs set coverage; on an RGBA layer (a sketch) they set the alpha of its lines, and where a
+    dab adds coverage the line takes the ink colour (black lines, coloured scribbles)."""
 
-    def __init__(self, document: Document, layer: Layer) -> None:
+    def __init__(self, document: Document, layer: Layer,
+                 ink: tuple[int, int, int] = (0, 0, 0)) -> None:  # fmt: skip
         self.document, self.layer = document, layer
         self._recorder = TileRecorder(layer.pixels)
         self._coverage = layer.pixels if layer.pixels.ndim == 2 else layer.pixels[..., 3]
+        self._ink = None if layer.pixels.ndim == 2 else np.array(ink, np.uint8)
 
     def dab(self, x: float, y: float, radius: float, hardness: float, erase: bool = False) -> None:
         lx, ly = x - self.layer.x, y - self.layer.y
         height, width = self.layer.pixels.shape[:2]
-        self._recorder.touch(dab_rect(lx, ly, radius).clamped(width, height))
+        area = dab_rect(lx, ly, radius).clamped(width, height)
+        self._recorder.touch(area)
+        inking = self._ink is not None and not erase and not area.is_empty()
+        before = self._coverage[area.slices()].copy() if inking else None
         changed = stamp_dab(self._coverage, lx, ly, radius, hardness, erase=erase)
+        if before is not None:
+            grew = self._coverage[area.slices()] > before
+            self.layer.pixels[area.slices()][grew, :3] = self._ink
         if changed is not None:
             self.document.notify_pixels(self.layer, changed)
 

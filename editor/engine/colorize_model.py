@@ -13,12 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from editor.engine.context import JobError
+from editor.engine.lite0_decoders import (
+    ENCODER,  # noqa: F401  (the encoder's model name, read by callers)
+    best_device,
+    ensure_files,
+    load_decoder,
+    load_encoder,
+)
 
 if TYPE_CHECKING:
     from editor.ml.manager import ModelManager
 
 DECODER = "colorize"
-ENCODER = "efficientnet-lite0-imagenet"
 WORKING_SIZE = 256  # long side the photo is colorized at unless the weights' metadata says
 RETRAIN = (
     "python -m editor.training colorize --data ../shared/data/train/diverse-00*.tar "
@@ -43,35 +49,14 @@ def missing_decoder_message() -> str:
     )
 
 
-def missing_encoder_message() -> str:
-    return (
-        "Colorize needs the EfficientNet-Lite0 ImageNet weights (17 MB, once): run "
-        f"`retouch models fetch {ENCODER}` while online."
-    )
-
-
 def load_colorizer(
     manager: ModelManager | None = None,
     progress: Callable[[float, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ColorizeModel:
     """The colorizer on the best device; JobError saying how to get what is missing."""
-    from editor.ml.errors import FetchCancelled, ModelError
-
-    if manager is None:
-        from editor.engine.models import shared_manager
-
-        manager = shared_manager()
-    try:
-        decoder = manager.ensure(DECODER)
-    except ModelError as exc:
-        raise JobError(missing_decoder_message()) from exc
-    try:
-        encoder = manager.ensure(ENCODER, progress, cancelled)
-    except FetchCancelled:
-        raise
-    except ModelError as exc:
-        raise JobError(f"{missing_encoder_message()} ({exc})") from exc
+    decoder, encoder = ensure_files(DECODER, missing_decoder_message(), manager, progress,
+                                    cancelled)  # fmt: skip
     return _load(str(decoder), decoder.stat().st_mtime_ns, str(encoder), encoder.stat().st_mtime_ns)
 
 
@@ -89,24 +74,15 @@ def _load(decoder: str, _dmtime: int, encoder: str, _emtime: int) -> ColorizeMod
 def colorizer_from_files(decoder: str | Path, encoder: str | Path) -> ColorizeModel:
     """Build the colorizer from a decoder file and a Lite0 file without the pins (benchmarks of
     candidate weights, tests). The app goes through `load_colorizer`."""
-    import torch
-
     from editor.ml.archs.colorizer import ColorDecoder, Colorizer
-    from editor.ml.archs.efficientnet_lite import EfficientNetLite0
-    from editor.ml.loading import load_state_dict_file, load_strict
+    from editor.ml.loading import load_state_dict_file
     from editor.ml.safetensors_meta import read_safetensors_metadata
 
-    state = load_state_dict_file(decoder)
-    if "bin_ab" not in state:
+    bins = load_state_dict_file(decoder).get("bin_ab")
+    if bins is None:
         raise ValueError(f"{Path(decoder).name} is not a colorizer decoder (no bin_ab)")
-    head = ColorDecoder(state["bin_ab"].shape[0])
-    # Exports leave out batch norm's step counters (unused at inference).
-    counters = {k: v for k, v in head.state_dict().items() if k.endswith("num_batches_tracked")}
-    state = {**counters, **{k: v.float() for k, v in state.items()}}
-    load_strict(head, state, Path(decoder).name)
-    backbone = EfficientNetLite0()
-    load_strict(backbone, load_state_dict_file(encoder), Path(encoder).name)
+    head = load_decoder(ColorDecoder(bins.shape[0]), decoder)
     meta = read_safetensors_metadata(decoder)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    module = Colorizer(backbone, head).eval().requires_grad_(False).to(device)
+    device = best_device()
+    module = Colorizer(load_encoder(encoder), head).eval().requires_grad_(False).to(device)
     return ColorizeModel(module, device, int(meta.get("working_size", str(WORKING_SIZE))))

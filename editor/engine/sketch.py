@@ -1,8 +1,10 @@
-"""Sketch to photo: render a line drawing into a photo with the pix2pix sketch model.
+"""Sketch to photo: render a line drawing, steered by colour scribbles, with a subject's
+sketcher (editor.ml.archs.sketcher).
 
-The request part imports neither torch nor Qt; `run_sketch` imports torch lazily. The model
-runs with the sketch's long side at its working size (lines are first made crisp there, as in
-training), and the result is upscaled back to the sketch size.
+The request part imports neither torch nor Qt; `run_sketch` imports torch lazily. Black and
+gray strokes are lines, coloured strokes are scribbles (editor.ml.scribbles). The model runs
+with the drawing's long side at its working size (lines made crisp there, as in training) and
+the photo is upscaled back to the sketch size.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from editor.core.pixels import blend_by_mask, check_mask, check_rgba
 from editor.engine.context import JobContext, JobError
 from editor.engine.results import PatchResult
 
+DEFAULT_SUBJECT = "landscapes"
 if TYPE_CHECKING:
-    from editor.engine.pix2pix_model import Generator
+    from editor.engine.sketch_model import SketchModel
 
 INK_BELOW = 0.85  # a working-size pixel at least 15 % covered by ink counts as a line
 MASK_FEATHER = 3  # px of soft edge where a masked result meets the base image
@@ -28,17 +31,23 @@ MASK_FEATHER = 3  # px of soft edge where a masked result meets the base image
 class SketchRequest:
     """Snapshot of what a sketch → photo render needs.
 
-    sketch: HxWx4 RGBA uint8, dark lines on white or on transparency (transparent = paper).
-    mask: optional HxW uint8 (255 = render here). base: optional HxWx4 RGBA uint8 image the
-    render is placed into (outside the mask it is returned unchanged); without a base, pixels
-    outside the mask are transparent.
+    sketch: HxWx4 RGBA uint8, dark lines on white or on transparency (transparent = paper),
+    coloured strokes are scribbles. mask: optional HxW uint8 (255 = render here). base: optional
+    HxWx4 RGBA uint8 image the render is placed into (outside the mask it is returned
+    unchanged); without a base, pixels outside the mask are transparent. subject: which model
+    draws (a key of editor.ml.catalog_sketch.SUBJECTS).
     """
 
     sketch: np.ndarray
     mask: np.ndarray | None = None
     base: np.ndarray | None = None
+    subject: str = DEFAULT_SUBJECT
 
     def __post_init__(self) -> None:
+        if self.subject not in sketch_subjects():
+            raise ValueError(
+                f"unknown sketch subject {self.subject!r} (one of {list(sketch_subjects())})"
+            )
         shape = check_rgba(self.sketch).shape[:2]
         _freeze(self, "sketch", self.sketch)
         if self.mask is not None:
@@ -49,6 +58,14 @@ class SketchRequest:
             if check_rgba(self.base).shape[:2] != shape:
                 raise ValueError(f"base {self.base.shape[:2]} does not match sketch {shape}")
             _freeze(self, "base", self.base)
+
+
+def sketch_subjects() -> dict[str, str]:
+    """Subject key → title, in menu order (read from the model catalog when first asked, so
+    starting the editor does not import editor.ml)."""
+    from editor.ml.catalog_sketch import SUBJECTS
+
+    return {key: title for key, (title, _sha256) in SUBJECTS.items()}
 
 
 def _freeze(request: SketchRequest, name: str, array: np.ndarray) -> None:
@@ -66,8 +83,43 @@ def working_sketch(sketch: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.where(sketch < INK_BELOW, 0.0, 1.0).astype(np.float32)
 
 
+def working_shape(height: int, width: int, working_size: int) -> tuple[int, int]:
+    """(h, w) with the long side at most `working_size` (never enlarged), aspect kept."""
+    scale = min(1.0, working_size / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def model_inputs(sketch_rgba: np.ndarray, working_size: int):
+    """(1×1×H'×W' drawing, 1×4×H'/4×W'/4 scribbles, (h, w)) float32 tensors for the sketcher:
+    the drawing at the working size (h, w), padded with paper to multiples of its stride."""
+    import cv2
+    import torch
+
+    from editor.ml.archs.decoder_blocks import STRIDE
+    from editor.ml.archs.sketcher import SCRIBBLE_STRIDE
+    from editor.ml.scribbles import scribble_channels, split_sketch
+
+    lines, colours, coverage = split_sketch(sketch_rgba)
+    h, w = working_shape(*lines.shape, working_size)
+    small = working_sketch(lines, (h, w))
+    full_h, full_w = -(-h // STRIDE) * STRIDE, -(-w // STRIDE) * STRIDE
+    drawing = np.ones((full_h, full_w), np.float32)
+    drawing[:h, :w] = small
+    scribbles = torch.zeros(1, 4, full_h // SCRIBBLE_STRIDE, full_w // SCRIBBLE_STRIDE)
+    if coverage.any():
+        # An area resize averages like the pooling in scribble_channels, at a fraction of the
+        # memory for a large layer.
+        weight = cv2.resize(coverage, (w, h), interpolation=cv2.INTER_AREA)
+        paint = cv2.resize(colours * coverage[..., None], (w, h), interpolation=cv2.INTER_AREA)
+        cells = (-(-h // SCRIBBLE_STRIDE), -(-w // SCRIBBLE_STRIDE))
+        hints = scribble_channels(torch.from_numpy(paint).permute(2, 0, 1)[None],
+                                  torch.from_numpy(weight)[None, None], cells)  # fmt: skip
+        scribbles[..., : cells[0], : cells[1]] = hints
+    return torch.from_numpy(drawing)[None, None], scribbles, (h, w)
+
+
 def render_rgb(
-    sketch_rgba: np.ndarray, model: Generator, ctx: JobContext | None = None
+    sketch_rgba: np.ndarray, model: SketchModel, ctx: JobContext | None = None
 ) -> np.ndarray:
     """HxWx3 uint8 RGB photo of an HxWx4 RGBA sketch (rendered small, upscaled bicubically).
     With `ctx`, Cancel is answered within a layer of the model."""
@@ -75,24 +127,19 @@ def render_rgb(
     import torch
 
     from editor.engine.pass_watch import PassWatch
-    from editor.engine.pix2pix_model import working_shape
-    from editor.training.edges import sketch_from_rgba
-    from editor.training.train_sketch import render
 
     height, width = sketch_rgba.shape[:2]
-    small = working_sketch(
-        sketch_from_rgba(sketch_rgba), working_shape(height, width, model.working_size)
-    )
+    drawing, scribbles, (h, w) = model_inputs(sketch_rgba, model.working_size)
     with torch.inference_mode(), PassWatch(model.module, ctx or JobContext()):
-        tensor = torch.from_numpy(small)[None, None].to(model.device)
-        rgb = render(model.module, tensor)[0].permute(1, 2, 0).float().cpu().numpy()
+        photo = model.module(drawing.to(model.device), scribbles.to(model.device))
+    rgb = photo[0, :, :h, :w].permute(1, 2, 0).float().cpu().numpy()
     out = np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
     if out.shape[:2] != (height, width):
         out = cv2.resize(out, (width, height), interpolation=cv2.INTER_CUBIC)
     return out
 
 
-def run_sketch(request: SketchRequest, ctx: JobContext, model: Generator | None = None):
+def run_sketch(request: SketchRequest, ctx: JobContext, model: SketchModel | None = None):
     """PatchResult with an HxWx4 uint8 RGBA photo at the sketch size.
 
     With a mask: only inside it (feathered edge); outside is the base image exactly, or
@@ -104,9 +151,9 @@ def run_sketch(request: SketchRequest, ctx: JobContext, model: Generator | None 
         raise JobError("The sketch layer is empty: draw some lines first.")
     ctx.progress(0.0, "Loading the sketch model")
     if model is None:
-        from editor.engine.pix2pix_model import load_generator
+        from editor.engine.sketch_model import load_sketcher
 
-        model = load_generator("sketch2photo")
+        model = load_sketcher(request.subject, progress=ctx.progress, cancelled=ctx.is_cancelled)
     ctx.progress(0.2, "Rendering the sketch")
     height, width = request.sketch.shape[:2]
     photo = np.empty((height, width, 4), np.uint8)

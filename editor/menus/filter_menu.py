@@ -9,12 +9,15 @@ from PySide6.QtWidgets import QMessageBox
 from editor.core.pixels import looks_like_bw_photo
 from editor.engine.colorize import DEFAULT_VIBRANCE
 from editor.engine.denoise import PREFERRED_DENOISE_MODELS
+from editor.engine.sketch import DEFAULT_SUBJECT, sketch_subjects
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import load_image
 from editor.menus.actions import make_action
 from editor.panels.filter_dialogs import (
     ColorizeDialog,
     ColorizeOptions,
+    SketchDialog,
+    SketchOptions,
     StrengthDialog,
     StyleDialog,
     StyleOptions,
@@ -33,6 +36,7 @@ class FilterMenu:
         ops = window.operations
         self.style_options = StyleOptions()
         self.colorize_options = ColorizeOptions(vibrance=DEFAULT_VIBRANCE)
+        self._sketch_subject = DEFAULT_SUBJECT
         self.hints = ColorHints(window.document, window)
         self.palette = HintPalette(window)
         self._palette_hint: tuple[int, int, int] | None = None  # (index, x, y) being coloured
@@ -55,7 +59,7 @@ class FilterMenu:
             "Erase (&fast)", lambda: ops.erase("telea"), "Shift+Backspace", tips["fast"]
         )
         self.colorize = act("&Colorize…", self.colorize_dialog, "Ctrl+Shift+C", tips["colorize"])
-        self.sketch = act("S&ketch to Photo", self.sketch_to_photo, "Ctrl+Shift+K", tips["sketch"])
+        self.sketch = act("S&ketch to Photo…", self.sketch_to_photo, "Ctrl+Shift+K", tips["sketch"])
         self.denoise = act("&Denoise…", self.denoise_dialog, "Ctrl+Shift+D", tips["denoise"])
         self.stylize = act("&Style Transfer…", self.stylize_dialog, tip=tips["stylize"])
         self.get_denoiser = act(
@@ -184,7 +188,15 @@ class FilterMenu:
 
     # -- sketch, denoise, style
     def sketch_to_photo(self) -> None:
-        self.window.operations.sketch_to_photo(self._has_mask())
+        """The Sketch to Photo dialog (subject, only inside the mask), then the render."""
+        has_mask = self._has_mask()
+        options = SketchOptions(self._sketch_subject, inside_mask=has_mask)
+        dialog = SketchDialog(sketch_subjects(), options, has_mask, self.window)
+        if dialog.exec() != SketchDialog.DialogCode.Accepted:
+            return
+        chosen = dialog.values()
+        self._sketch_subject = chosen.subject
+        self.window.operations.sketch_to_photo(chosen.inside_mask, chosen.subject)
 
     def denoise_dialog(self) -> None:
         window = self.window

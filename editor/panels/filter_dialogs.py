@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -192,3 +193,38 @@ class ColorizeDialog(QDialog):
     def values(self) -> ColorizeOptions:
         return ColorizeOptions(self.strength.value(), self.vibrance.value() / 100.0,
                                self.inside_mask.isChecked())  # fmt: skip
+
+
+@dataclass
+class SketchOptions:
+    subject: str
+    inside_mask: bool = False
+
+
+class SketchDialog(QDialog):
+    """Sketch to Photo: which subject's model draws, and "only inside the mask". `subjects` is
+    an ordered mapping of subject keys to titles."""
+
+    def __init__(self, subjects: dict[str, str], options: SketchOptions, has_mask: bool,
+                 parent: QWidget | None = None):  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle("Sketch to Photo")
+        self.subject = QComboBox()
+        for key, title in subjects.items():
+            self.subject.addItem(title, key)
+        self.subject.setCurrentIndex(max(0, self.subject.findData(options.subject)))
+        self.subject.setToolTip("Each subject has its own model, trained on such photos")
+        self.inside_mask = QCheckBox("Only inside the mask")
+        self.inside_mask.setChecked(has_mask and options.inside_mask)
+        self.inside_mask.setEnabled(has_mask)
+        tip = QLabel("Black lines are outlines; strokes in a colour (the pen's Ink) say which "
+                     "colour goes there.")  # fmt: skip
+        tip.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow("Subject", self.subject)
+        form.addRow(self.inside_mask)
+        form.addRow(tip)
+        form.addRow(_buttons(self, "Render"))
+
+    def values(self) -> SketchOptions:
+        return SketchOptions(self.subject.currentData(), self.inside_mask.isChecked())

@@ -1,9 +1,19 @@
-"""Brush size, hardness and erase mode, bound to the shared BrushState."""
+"""Brush size, hardness, erase mode and the sketch pen's ink colour, bound to the shared
+BrushState."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QSlider, QSpinBox, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QFormLayout,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
 
 from editor.tools.brush import MAX_DIAMETER, MIN_DIAMETER, BrushState
 
@@ -20,9 +30,16 @@ class ToolOptionsPanel(QWidget):
         self.erase.setToolTip("Remove mask instead of painting it (E; or hold Alt)")
         self.pressure = QCheckBox("Pressure sets size")
         self.pressure.setToolTip("With a tablet, pen pressure scales the brush")
+        self.ink = QPushButton()
+        self.ink.setToolTip(
+            "Sketch pen colour: black draws lines; a colour draws a scribble that tells Sketch to "
+            "Photo which colour goes there (D: back to black)"
+        )
+        self.ink.clicked.connect(self.choose_ink)
         layout = QFormLayout(self)
         layout.addRow("Size", self.size)
         layout.addRow("Hardness", self.hardness)
+        layout.addRow("Ink", self.ink)
         layout.addRow(self.erase)
         layout.addRow(self.pressure)
         if selection is not None:
@@ -50,8 +67,21 @@ class ToolOptionsPanel(QWidget):
         state.changed.connect(self._show_state)
         self._show_state()
 
+    def choose_ink(self) -> None:
+        current = QColor(*self.state.settings.colour)
+        colour = QColorDialog.getColor(current, self, "Sketch pen colour")
+        if colour.isValid():
+            self.state.update(colour=(colour.red(), colour.green(), colour.blue()))
+
     def _show_state(self) -> None:
         settings = self.state.settings
+        self.ink.setEnabled(self.state.inks)
+        r, g, b = settings.colour if self.state.inks else (0, 0, 0)
+        self.ink.setText("black (lines)" if (r, g, b) == (0, 0, 0) else f"#{r:02x}{g:02x}{b:02x}")
+        self.ink.setStyleSheet(
+            f"background: rgb({r}, {g}, {b}); color: "
+            f"{'white' if r * 0.3 + g * 0.59 + b * 0.11 < 128 else 'black'}"
+        )
         for widget, value in (
             (self.size, round(settings.diameter)),
             (self.hardness, round(settings.hardness * 100)),

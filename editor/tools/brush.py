@@ -17,10 +17,12 @@ class BrushState(QObject):
 
     changed = Signal()
 
-    def __init__(self, settings: BrushSettings | None = None, parent: QObject | None = None):
+    def __init__(self, settings: BrushSettings | None = None, parent: QObject | None = None,
+                 inks: bool = False):  # fmt: skip
         super().__init__(parent)
         self.settings = settings or BrushSettings()
         self.erase = False
+        self.inks = inks  # paints in a colour (the sketch pen), not mask coverage
 
     def update(self, **changes) -> None:
         if "diameter" in changes:
@@ -63,7 +65,7 @@ class MaskBrushTool:
     def press(self, point: StrokePoint, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
         settings = self.state.settings
         self._erasing = self.state.erase or bool(modifiers & Qt.KeyboardModifier.AltModifier)
-        self._stroke = self.document.begin_stroke(self.target())
+        self._stroke = self.document.begin_stroke(self.target(), settings.colour)
         self._spacer = DabSpacer(settings.diameter * settings.spacing)
         self._paint(point)
 

@@ -54,13 +54,13 @@ class SketcherConfig:
     views: int = 4  # drawings per photo (odd ones mirrored)
     batch: int = 32
     lr: float = 1e-3
-    weight_decay: float = 1e-4
+    weight_decay: float = 1e-2
     warmup_steps: int = 100
     scribble_none_p: float = 0.5
     max_strokes: int = 6
     validation: int = 100  # photos held out of the training set for the figures
     working_size: int = 192  # long side the engine draws at
-    checkpoint_minutes: float = 10.0
+    checkpoint_minutes: float = 4.0  # held-out check; the export keeps the best one
     log_every: int = 100
     max_steps: int | None = None
 
@@ -249,19 +249,26 @@ def train(cfg: SketcherConfig, subject: str, sources: list[str], minutes: float,
     metrics: dict[str, float] = {}
     name = f"sketch-{subject}.safetensors"
 
+    best = {"l1": math.inf, "step": 0}
+
     def save(final: bool) -> None:
+        """Held-out check; export when it is the best so far (early stopping: with a few
+        thousand photos per subject, longer training can memorise them)."""
         nonlocal metrics
         metrics = evaluate(decoder, val_cache, held, baseline, device)
         seen = step * cfg.batch
-        export_decoder(decoder, out / name, cfg, subject, {"steps": step, "samples_seen": seen})
+        if metrics["l1"] < best["l1"]:
+            best.update(l1=metrics["l1"], step=step)
+            export_decoder(decoder, out / name, cfg, subject, {"steps": step, "samples_seen": seen})
         summary = {"config": asdict(cfg), "subject": subject, "step": step, "samples_seen": seen,
-                   "minutes": (time.monotonic() - started) / 60,
+                   "exported_step": best["step"], "minutes": (time.monotonic() - started) / 60,
                    "caching_drawings_per_s": len(cache) / max(cache_seconds, 1e-6),
                    "samples_per_s": seen / max(time.monotonic() - started, 1e-6),
                    **metrics}  # fmt: skip
         (out / f"metrics-{subject}.json").write_text(json.dumps(summary, indent=2) + "\n")
-        log.info("%s %s step %d: %s", subject, "final" if final else "checkpoint", step,
-                 " ".join(f"{k}={v:.4f}" for k, v in metrics.items()))  # fmt: skip
+        log.info("%s %s step %d: %s (exported: step %d)", subject,
+                 "final" if final else "check", step,
+                 " ".join(f"{k}={v:.4f}" for k, v in metrics.items()), best["step"])  # fmt: skip
 
     cache_seconds = started - t0
     while True:

@@ -1,0 +1,81 @@
+"""What the decoders on frozen EfficientNet-Lite0 features (colorize, sketch → photo) share when
+they load: the pinned decoder file and the pinned encoder through the model manager, each with a
+message saying how to get it, and the two halves built from their files.
+
+Torch is imported lazily: this module is only reached from a job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from editor.engine.context import JobError
+
+if TYPE_CHECKING:
+    from editor.ml.manager import ModelManager
+
+ENCODER = "efficientnet-lite0-imagenet"
+
+
+def missing_encoder_message() -> str:
+    return (
+        "This operation needs the EfficientNet-Lite0 ImageNet weights (17 MB, once): run "
+        f"`retouch models fetch {ENCODER}` while online."
+    )
+
+
+def ensure_files(
+    decoder: str,
+    missing_decoder: str,
+    manager: ModelManager | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[Path, Path]:
+    """(decoder file, encoder file), verified by the manager; JobError saying how to get what
+    is missing (`missing_decoder` for the decoder)."""
+    from editor.ml.errors import FetchCancelled, ModelError
+
+    if manager is None:
+        from editor.engine.models import shared_manager
+
+        manager = shared_manager()
+    try:
+        decoder_path = manager.ensure(decoder)
+    except ModelError as exc:
+        raise JobError(missing_decoder) from exc
+    try:
+        encoder_path = manager.ensure(ENCODER, progress, cancelled)
+    except FetchCancelled:
+        raise
+    except ModelError as exc:
+        raise JobError(f"{missing_encoder_message()} ({exc})") from exc
+    return Path(decoder_path), Path(encoder_path)
+
+
+def load_decoder(module: Any, path: str | Path) -> Any:
+    """`module` (a decoder with random weights) loaded strictly from an exported fp16 file."""
+    from editor.ml.loading import load_state_dict_file, load_strict
+
+    state = load_state_dict_file(path)
+    # Exports leave out batch norm's step counters (unused at inference).
+    counters = {k: v for k, v in module.state_dict().items() if k.endswith("num_batches_tracked")}
+    load_strict(module, {**counters, **{k: v.float() for k, v in state.items()}}, Path(path).name)
+    return module
+
+
+def load_encoder(path: str | Path) -> Any:
+    """The frozen EfficientNet-Lite0 encoder from its file."""
+    from editor.ml.archs.efficientnet_lite import EfficientNetLite0
+    from editor.ml.loading import load_state_dict_file, load_strict
+
+    backbone = EfficientNetLite0()
+    load_strict(backbone, load_state_dict_file(path), Path(path).name)
+    return backbone
+
+
+def best_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"

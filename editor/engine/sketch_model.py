@@ -1,0 +1,88 @@
+"""Load a subject's sketcher: the project's decoder (models/sketch-<subject>.safetensors,
+sha256-pinned) on the EfficientNet-Lite0 ImageNet encoder the model manager fetches (pinned).
+
+Torch is imported lazily: this module is only reached from a job.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from editor.engine.context import JobError
+from editor.engine.lite0_decoders import best_device, ensure_files, load_decoder, load_encoder
+from editor.ml.catalog_sketch import SUBJECTS, model_name
+
+if TYPE_CHECKING:
+    from editor.ml.manager import ModelManager
+
+WORKING_SIZE = 192  # long side a drawing is rendered at unless the weights' metadata says
+
+
+@dataclass(frozen=True)
+class SketchModel:
+    """A ready sketcher (eval mode, on `device`) and the long side it renders at."""
+
+    module: Any  # editor.ml.archs.sketcher.Sketcher
+    device: str
+    working_size: int
+
+
+def retrain_command(subject: str) -> str:
+    return (
+        f"python -m editor.training sketch --subject {subject} --data "
+        f"../shared/data/train/diverse-00*.tar ../shared/data/train/photos-000.tar --minutes 30 "
+        f"--out runs/sketch"
+    )
+
+
+def missing_decoder_message(subject: str) -> str:
+    name = model_name(subject)
+    return (
+        f"The sketch model for {SUBJECTS[subject][0].lower()} (models/{name}.safetensors) is "
+        "missing or does not match its pinned sha256. Reinstall Retouch, or retrain it: "
+        f"`{retrain_command(subject)}` and copy the exported file into models/ (see "
+        "models/MODELS.md)."
+    )
+
+
+def load_sketcher(
+    subject: str,
+    manager: ModelManager | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SketchModel:
+    """The subject's sketcher on the best device; JobError saying how to get what is missing."""
+    if subject not in SUBJECTS:
+        raise JobError(f"Unknown sketch subject {subject!r}: choose one of {', '.join(SUBJECTS)}.")
+    decoder, encoder = ensure_files(model_name(subject), missing_decoder_message(subject),
+                                    manager, progress, cancelled)  # fmt: skip
+    return _load(subject, str(decoder), decoder.stat().st_mtime_ns, str(encoder),
+                 encoder.stat().st_mtime_ns)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=3)
+def _load(subject: str, decoder: str, _dmtime: int, encoder: str, _emtime: int) -> SketchModel:
+    """Cached per (files, modification times): weights load once per process."""
+    from editor.ml.errors import ModelError
+
+    try:
+        return sketcher_from_files(decoder, encoder)
+    except (ModelError, ValueError) as exc:
+        raise JobError(f"{missing_decoder_message(subject)} ({exc})") from exc
+
+
+def sketcher_from_files(decoder: str | Path, encoder: str | Path) -> SketchModel:
+    """Build a sketcher from a decoder file and a Lite0 file without the pins (benchmarks of
+    candidate weights, tests). The app goes through `load_sketcher`."""
+    from editor.ml.archs.sketcher import SketchDecoder, Sketcher
+    from editor.ml.safetensors_meta import read_safetensors_metadata
+
+    head = load_decoder(SketchDecoder(), decoder)
+    meta = read_safetensors_metadata(decoder)
+    device = best_device()
+    module = Sketcher(load_encoder(encoder), head).eval().requires_grad_(False).to(device)
+    return SketchModel(module, device, int(meta.get("working_size", str(WORKING_SIZE))))
