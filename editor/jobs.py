@@ -222,6 +222,33 @@ class Operations(QObject):
         self._previewing = region != doc.full_rect()
         return job
 
+    def run_operation(self, op_id: str, params, inside_mask: bool = False) -> int | None:
+        """Any operation of the registry, from its spec: the request is built from the image
+        layer (and the mask, when the operation reads one and `inside_mask`) with `params`; the
+        result shows as the pending result by its kind. What the generated menu entries run."""
+        from editor.ops.registry import operation
+        from editor.ops.spec import Inputs, ResultKind
+
+        op = operation(op_id)
+        if not self._has_image():
+            return None
+        doc = self.document
+        files = {item.name: self._mask_if(inside_mask) if item.kind == "mask" else None
+                 for item in op.files}  # fmt: skip
+        missing = [item.help for item in op.files if item.required and files[item.name] is None]
+        if missing or op.build is None:
+            self.message.emit(f"{op.title} needs {missing[0] if missing else 'its own tool'}.")
+            return None
+        request = op.build(Inputs(doc.canvas_pixels(doc.image_layer), files), params)
+        full = doc.full_rect()
+        on_result = {
+            ResultKind.PATCH: self._show_patch,
+            ResultKind.IMAGE: lambda pixels: self._show_patch(PatchResult(full, pixels, op.title)),
+            ResultKind.RESAMPLE: lambda pixels: self._show_dense(pixels, params.scale),
+            ResultKind.MASK: lambda result: doc.set_mask(result.mask, op.title),
+        }[op.result]
+        return self._submit(request, op.title, on_result)
+
     def _mask_if(self, inside_mask: bool) -> np.ndarray | None:
         mask = self.document.mask.pixels
         return mask.copy() if inside_mask and mask_bbox(mask) is not None else None

@@ -37,6 +37,7 @@ from editor.jobs import Operations
 from editor.menus.actions import guarded, make_action
 from editor.menus.filter_menu import FilterMenu
 from editor.menus.image_menu import ImageMenu
+from editor.menus.operation_menu import OperationMenu
 from editor.menus.select_menu import SelectMenu
 from editor.panels.background_task import TaskCancelled, run_in_background
 from editor.panels.filter_dialogs import StyleOptions
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self.filter_menu = FilterMenu(self)
         self.tools["hint"] = ColorHintTool(self.document, self.filter_menu.hints)
         self.image_menu = ImageMenu(self)
+        self.operation_menu = OperationMenu(self)  # operations with a generated form
         self.tool_group = QActionGroup(self)
         tool_actions = {}
         for key, text, shortcut, tip in (
@@ -288,7 +290,8 @@ class MainWindow(QMainWindow):
             ],
             "&Select": self.select_menu.actions,
             "&Layer": self.layer_actions,
-            "Fi&lter": self.filter_menu.actions,
+            "Fi&lter": self.filter_menu.actions + [None] * bool(self.operation_menu.actions)
+            + self.operation_menu.actions,
             "&Image": self.image_menu.actions,
             "&View": [
                 self.split_action,
@@ -337,7 +340,7 @@ class MainWindow(QMainWindow):
         self.redo_action.setText(f"&Redo {history.redo_text()}".strip())
         for action in (self.save_action, self.save_as_action):
             action.setEnabled(has_image)
-        for menu in (self.select_menu, self.filter_menu, self.image_menu):
+        for menu in (self.select_menu, self.filter_menu, self.image_menu, self.operation_menu):
             menu.refresh(has_image, busy)
         for action in self.layer_actions:
             action.setEnabled(has_image and not busy)

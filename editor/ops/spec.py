@@ -88,9 +88,10 @@ def default_of(item: dataclasses.Field[Any]) -> Any:
     return item.default
 
 
-def _choices(meta: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    choices = meta["choices"]
-    return choices() if callable(choices) else choices
+def field_choices(item: dataclasses.Field[Any]) -> tuple[Any, ...] | None:
+    """A Params field's choices now (None: any value of its type)."""
+    choices = item.metadata["choices"]
+    return tuple(choices()) if callable(choices) else choices
 
 
 def _cli_fields(params: type) -> list[dataclasses.Field[Any]]:
@@ -108,7 +109,7 @@ def add_arguments(parser: argparse.ArgumentParser, params: type) -> None:
         default = default_of(item)
         kind = meta["type"] or (type(default) if default is not None else str)
         options: dict[str, Any] = {"type": kind, "help": meta["help"], "dest": item.name}
-        choices = _choices(meta)
+        choices = field_choices(item)
         if choices is not None:
             options["choices"] = choices
         if meta["repeat"]:
