@@ -128,6 +128,7 @@ def _batch(args: argparse.Namespace) -> None:
               f"{summary.skipped} already done, on {summary.backend}", file=sys.stderr)  # fmt: skip
         bar.append(tqdm(total=summary.planned, unit="img", file=sys.stderr, dynamic_ncols=True,
                         smoothing=0.1))  # fmt: skip
+        bar[0].update(len(summary.failed))  # refused at planning (two inputs, one output)
 
     def finished(outcome, summary) -> None:
         bar[0].update(1)

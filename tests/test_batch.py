@@ -219,7 +219,8 @@ def test_erase_takes_a_mask_folder_of_the_same_names(tmp_path):
 def test_batch_lists_the_batchable_operations_with_their_options(capsys):
     from editor.batch.operations import operations
 
-    assert {"colorize", "denoise", "upscale", "stylize", "inpaint"} <= set(operations())
+    assert set(operations()) == {"colorize", "denoise", "upscale", "stylize", "inpaint",
+                                 "sketch2photo"}
     with pytest.raises(SystemExit):
         batch("denoise", "--help")
     text = capsys.readouterr().out
@@ -235,3 +236,18 @@ def test_ray_without_ray_says_how_to_install(tmp_path, monkeypatch, capsys):
     assert batch("denoise", str(tmp_path / "in"), "-o", str(tmp_path / "out"),
                  "--ray", "auto") == 1  # fmt: skip
     assert 'pip install -e ".[scale]"' in capsys.readouterr().err
+
+
+def test_two_inputs_for_one_output_the_second_is_refused(tmp_path):
+    from editor.batch.runner import BatchJob, InProcess, run_batch
+
+    inputs = tmp_path / "in"
+    write_photos(inputs, 1)
+    with Image.open(inputs / "photo000.png") as image:
+        image.save(inputs / "photo000.jpg")
+    job = BatchJob("denoise", (str(inputs),), tmp_path / "out", {"strength": 25.0, "tile": None,
+                   "model": None, "mask": None}, suffix=".png")  # fmt: skip
+    summary = run_batch(job, InProcess())
+    assert summary.done == 1 and summary.planned == 2
+    assert summary.failed == [(str(inputs / "photo000.png"),
+                               "another input already writes photo000.png")]  # fmt: skip

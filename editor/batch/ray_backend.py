@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ray
@@ -76,7 +76,7 @@ class RayBackend:
         actor = ray.remote(BatchActor).options(**per_actor)  # type: ignore[attr-defined]
         return [actor.remote(job.operation, job.options, threads) for _ in range(count)]
 
-    def run(self, job: Any, tasks: list[Task], on_outcome: Callable[[Outcome], None],
+    def run(self, job: Any, tasks: Iterable[Task], on_outcome: Callable[[Outcome], None],
             stop: threading.Event) -> None:  # fmt: skip
         started = self._connect()
         actors: list[Any] = []

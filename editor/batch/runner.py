@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -44,12 +44,16 @@ class BatchJob:
 
 @dataclass
 class Plan:
-    tasks: list[Task]
+    """What a batch will do: `count` images to run (made lazily by `tasks()`, a second pass
+    over the inputs, so a million files never sit in memory as tasks), `skipped` already done,
+    `rejected` inputs (input, why) that would overwrite another's output."""
+
+    count: int
     skipped: int
-    inputs: dict[str, str]  # output -> input path
+    rejected: list[tuple[str, str]]
     models: str
     options: str
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (input, why)
+    tasks: Callable[[], Iterator[Task]]
 
 
 @dataclass
@@ -67,28 +71,25 @@ class Summary:
         return self.planned - self.done - len(self.failed)
 
 
-def plan(job: BatchJob, manifest: Manifest, models: str) -> Plan:
-    """Tasks for the inputs the manifest does not show as done with these settings."""
-    options = canonical_options(job.options)
+def _scan(job: BatchJob, manifest: Manifest, options: str, models: str) -> Iterator[Any]:
+    """One pass over the inputs: a Task to run, "skip" (done) or ("reject", input, why)."""
     outdir = Path(job.outdir)
-    tasks: list[Task] = []
-    owners: dict[str, str] = {}
-    rejected: list[tuple[str, str]] = []
-    skipped = 0
+    outputs: set[str] = set()  # outputs seen: two inputs must not write the same file
+    names = per_image(job.operation)
     found: Iterator[Input] = discover(list(job.inputs), outdir)
     for item in found:
         output = output_name(item.relative, job.suffix)
-        if output in owners:
-            rejected.append((str(item.path), f"same output {output} as {owners[output]}"))
+        if output in outputs:
+            yield ("reject", str(item.path), f"another input already writes {output}")
             continue
-        owners[output] = str(item.path)
+        outputs.add(output)
         dst = outdir / output
         if not job.redo and is_current(manifest.get(output), job.operation, options, models,
                                        item.path, dst):  # fmt: skip
-            skipped += 1
+            yield "skip"
             continue
         side: dict[str, str | None] = {}
-        for name in per_image(job.operation):
+        for name in names:
             value = job.options.get(name)
             if value is None:
                 side[name] = None
@@ -97,8 +98,27 @@ def plan(job: BatchJob, manifest: Manifest, models: str) -> Plan:
                 side[name] = str(found_side) if found_side else None
             else:
                 side[name] = str(value)
-        tasks.append(Task(str(item.path), str(dst), output, side))
-    return Plan(tasks, skipped, owners, models, options, rejected)
+        yield Task(str(item.path), str(dst), output, side)
+
+
+def plan(job: BatchJob, manifest: Manifest, models: str) -> Plan:
+    """Count what the manifest does not show as done with these settings (see Plan)."""
+    options = canonical_options(job.options)
+    count = skipped = 0
+    rejected: list[tuple[str, str]] = []
+    for entry in _scan(job, manifest, options, models):
+        if isinstance(entry, Task):
+            count += 1
+        elif entry == "skip":
+            skipped += 1
+        else:
+            rejected.append((entry[1], entry[2]))
+
+    def tasks() -> Iterator[Task]:
+        return (entry for entry in _scan(job, manifest, options, models)
+                if isinstance(entry, Task))  # fmt: skip
+
+    return Plan(count, skipped, rejected, models, options, tasks)
 
 
 # ---- backends ----------------------------------------------------------------------------------
@@ -107,7 +127,7 @@ def plan(job: BatchJob, manifest: Manifest, models: str) -> Plan:
 class Backend(Protocol):
     name: str
 
-    def run(self, job: BatchJob, tasks: list[Task], on_outcome: Callable[[Outcome], None],
+    def run(self, job: BatchJob, tasks: Iterable[Task], on_outcome: Callable[[Outcome], None],
             stop: threading.Event) -> None: ...  # fmt: skip
 
 
@@ -181,11 +201,13 @@ class LocalPool:
                     broken = True
                     on_outcome(Outcome(task.output, "failed", 0.0,
                                        "the worker process died while on this image "
-                                       "(out of memory, or a crash in a library)"))  # fmt: skip
+                                       "(out of memory, or a crash in a library)",
+                                       source=task.src))  # fmt: skip
             if broken:  # every queued task is lost with the pool: start a new one
                 for task in pending.values():
                     on_outcome(Outcome(task.output, "failed", 0.0,
-                                       "the worker process died while on this image"))  # fmt: skip
+                                       "the worker process died while on this image",
+                                       source=task.src))  # fmt: skip
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = self._pool(job, stop_flag)
@@ -235,7 +257,7 @@ def run_batch(
     summary = Summary(backend=backend.name)
     with Manifest.in_folder(job.outdir) as manifest:
         work = plan(job, manifest, models)
-        summary.planned = len(work.tasks) + len(work.rejected)
+        summary.planned = work.count + len(work.rejected)
         summary.skipped = work.skipped
         summary.failed.extend(work.rejected)
         if on_plan is not None:
@@ -244,7 +266,7 @@ def run_batch(
         def record(outcome: Outcome) -> None:
             if outcome.status == "cancelled":
                 return
-            source = work.inputs[outcome.output]
+            source = outcome.source
             manifest.record(Row(
                 outcome.output, source, outcome.size, outcome.mtime_ns, outcome.sha256,
                 job.operation, work.options, work.models, outcome.status,
@@ -257,8 +279,8 @@ def run_batch(
             if on_outcome is not None:
                 on_outcome(outcome, summary)
 
-        if work.tasks:
-            backend.run(job, work.tasks, record, stop)
+        if work.count:
+            backend.run(job, work.tasks(), record, stop)
     summary.stopped = stop.is_set() and summary.remaining > 0
     summary.seconds = time.perf_counter() - started
     return summary

@@ -52,6 +52,7 @@ class Outcome:
     size: int | None = None
     mtime_ns: int | None = None
     notices: tuple[str, ...] = ()
+    source: str = ""  # the input (the manifest's input column)
 
 
 def torch_threads(workers: int, cores: int | None = None) -> int:
@@ -110,7 +111,7 @@ class Worker:
             saved = save_image(task.dst, pixels, image.exif, image.icc_profile)
             notices = [*image.notices, *notices, *ctx.notices, *saved]
         except JobCancelled:
-            return Outcome(task.output, "cancelled", time.perf_counter() - start)
+            return Outcome(task.output, "cancelled", time.perf_counter() - start, source=task.src)
         except _expected_errors() as exc:
             return self._failed(task, start, str(exc) or type(exc).__name__, digest, size, mtime)
         except Exception as exc:  # an engine bug must not stop the other files: recorded
@@ -118,12 +119,12 @@ class Worker:
             text = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
             return self._failed(task, start, text, digest, size, mtime)
         return Outcome(task.output, "done", time.perf_counter() - start, None, digest, size,
-                       mtime, tuple(notices))  # fmt: skip
+                       mtime, tuple(notices), task.src)  # fmt: skip
 
     @staticmethod
     def _failed(task: Task, start: float, error: str, digest, size, mtime) -> Outcome:
         return Outcome(task.output, "failed", time.perf_counter() - start, error, digest, size,
-                       mtime)  # fmt: skip
+                       mtime, source=task.src)  # fmt: skip
 
 
 # ---- the local process pool's side: one Worker per process -------------------------------------
