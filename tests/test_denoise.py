@@ -297,3 +297,12 @@ def test_shipped_model_removes_gaussian_noise():
         return 10 * math.log10(255**2 / np.mean((a.astype(np.float64) - clean) ** 2))
 
     assert psnr(out) > psnr(noisy) + 6.0
+
+
+def test_progress_speaks_of_denoising_in_the_tilers_own_words(tmp_path):
+    texts: list[str] = []
+    runtime = _runtime(tmp_path, _random_model())
+    ctx = JobContext(report=lambda fraction, text: texts.append(text))
+    run_denoise(DenoiseRequest(image=_noisy_rgba(30, 40), model="denoise"), ctx, runtime)
+    assert any(text.startswith("Denois") for text in texts)
+    assert not any("Upscal" in text for text in texts)

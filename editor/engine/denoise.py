@@ -77,17 +77,6 @@ def _freeze(request: DenoiseRequest, name: str, array: np.ndarray) -> None:
     object.__setattr__(request, name, snapshot)
 
 
-def _stage(ctx: JobContext, start: float, span: float) -> JobContext:
-    """A context mapping progress 0..1 onto [start, start + span] of `ctx`'s, with the tiler's
-    wording ("Upscaling") replaced by this job's."""
-
-    def report(fraction: float, text: str) -> None:
-        ctx.report(start + span * fraction, text.replace("Upscal", "Denois"))
-
-    return JobContext(report=report, show_preview=ctx.show_preview,
-                      is_cancelled=ctx.is_cancelled, notices=ctx.notices)  # fmt: skip
-
-
 def ensure_registered(runtime: ModelRuntime) -> None:
     """Add the denoise specs to the runtime's registry where the catalog does not list them."""
     from editor.ml.catalog_denoise import DENOISE, FFDNET_COLOR
@@ -152,7 +141,8 @@ def denoise_rgb(
         x = x.float().div_(255.0)
         if pad_h or pad_w:
             x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
-        out = upscale_tiled(bound, x, 1, tile, overlap, ctx, policy, fallback)
+        out = upscale_tiled(bound, x, 1, tile, overlap, ctx, policy, fallback,
+                            ("Denoising", "Denoised"))  # fmt: skip
         out = out[0, :, :height, :width].mul_(255.0).round_().clamp_(0, 255).byte()
     return out.permute(1, 2, 0).numpy()
 
@@ -193,7 +183,7 @@ def run_denoise(
     try:
         _, model = runtime.get(
             name, policy.device, policy.dtype, policy.channels_last,
-            _stage(ctx, 0.0, _FETCH_SHARE).progress, ctx.is_cancelled,
+            ctx.part(0.0, _FETCH_SHARE).progress, ctx.is_cancelled,
         )  # fmt: skip
     except FetchCancelled as exc:
         raise JobCancelled() from exc
@@ -203,7 +193,7 @@ def run_denoise(
     tile = request.tile or (CPU_TILE if policy.device.type == "cpu" else None)
     area = (slice(0, height), slice(0, width)) if rect is None else rect.slices()
     rgb = denoise_rgb(
-        model, image[area][..., :3], request.strength, _stage(ctx, _FETCH_SHARE, 0.9), policy,
+        model, image[area][..., :3], request.strength, ctx.part(_FETCH_SHARE, 0.9), policy,
         tile, cpu_fallback=lambda: runtime.get(name, torch.device("cpu"))[1],
     )  # fmt: skip
     ctx.progress(0.97, "Finishing")

@@ -121,13 +121,15 @@ def upscale_tiled(
     ctx: JobContext | None = None,
     policy: DevicePolicy | None = None,
     cpu_fallback: Callable[[], nn.Module] | None = None,
+    words: tuple[str, str] = ("Upscaling", "Upscaled"),
 ) -> torch.Tensor:
     """Run `model` over `image` tile by tile and blend the outputs.
 
     image: float32 (1, 3, H, W) RGB in [0, 1], on the CPU. model: already on `policy`'s
     device/dtype (see devices.prepare_model), output `scale` times its input size.
     tile: core size in input pixels (None: chosen from free memory). Returns float32
-    (1, 3, H*scale, W*scale) on the CPU, clamped to [0, 1].
+    (1, 3, H*scale, W*scale) on the CPU, clamped to [0, 1]. `words`: what the progress text
+    says while running and when done (the operation's own, e.g. ("Denoising", "Denoised")).
     """
     ctx = ctx or JobContext()
     policy = policy or _policy_of(model)
@@ -138,14 +140,14 @@ def upscale_tiled(
     if policy.device.type == "cpu":  # time, not memory, is what runs short there
         tile = min(tile, max(MIN_TILE, CPU_START_TILE // max(scale, 1)))
     if tile >= max(height, width):
-        single = _single_pass(model, image, ctx, policy)
+        single = _single_pass(model, image, ctx, policy, words)
         if single is not None:
             return single
         tile = max(MIN_TILE, max(height, width) // 2)  # one pass ran out of memory: tile it
     out = torch.zeros((1, 3, height * scale, width * scale), dtype=torch.float32)
     weight = torch.zeros((height * scale, width * scale), dtype=torch.float32)
     queue: deque[Rect] = deque(grid(height, width, grid_tile))
-    progress = _TileProgress(ctx, height * width)
+    progress = _TileProgress(ctx, height * width, words[0])
     with torch.inference_mode():
         while queue:
             core = queue.popleft()
@@ -172,17 +174,18 @@ def upscale_tiled(
             out[:, :, ys, xs] += result * w2
             weight[ys, xs] += w2
             progress.finish()
-        ctx.progress(1.0, "Upscaled")
+        ctx.progress(1.0, words[1])
         return out.div_(weight).clamp_(0.0, 1.0)  # in place: 4K x4 outputs are gigabytes
 
 
 def _single_pass(
-    model: nn.Module, image: torch.Tensor, ctx: JobContext, policy: DevicePolicy
-) -> torch.Tensor | None:
+    model: nn.Module, image: torch.Tensor, ctx: JobContext, policy: DevicePolicy,
+    words: tuple[str, str] = ("Upscaling", "Upscaled"),
+) -> torch.Tensor | None:  # fmt: skip
     """The whole image in one forward (no blending work), or None when it ran out of memory."""
-    ctx.progress(0.0, "Upscaling")
+    ctx.progress(0.0, words[0])
     try:
-        with torch.inference_mode(), PassWatch(model, ctx, lambda f: ctx.progress(f, "Upscaling")):
+        with torch.inference_mode(), PassWatch(model, ctx, lambda f: ctx.progress(f, words[0])):
             result = _run_tile(model, image, policy).clamp_(0.0, 1.0)
     except Exception as exc:
         if not _is_oom(exc):
@@ -190,7 +193,7 @@ def _single_pass(
         if policy.is_cuda:
             torch.cuda.empty_cache()
         return None
-    ctx.progress(1.0, "Upscaled")
+    ctx.progress(1.0, words[1])
     return result
 
 
@@ -209,8 +212,8 @@ class _TileProgress:
     """Progress by area done, moving within a tile too, with the time left estimated from
     the pace so far."""
 
-    def __init__(self, ctx: JobContext, total_area: int) -> None:
-        self.ctx, self.total = ctx, max(total_area, 1)
+    def __init__(self, ctx: JobContext, total_area: int, doing: str = "Upscaling") -> None:
+        self.ctx, self.total, self.doing = ctx, max(total_area, 1), doing
         self.done = self.current = 0
         self.index = 0
         self.tiles_left = 0
@@ -223,7 +226,8 @@ class _TileProgress:
 
     def within(self, fraction: float) -> None:
         done = (self.done + self.current * fraction) / self.total
-        self.ctx.progress(done, f"Upscaling tile {self.index} of {self.index + self.tiles_left - 1}"
+        tiles = self.index + self.tiles_left - 1
+        self.ctx.progress(done, f"{self.doing} tile {self.index} of {tiles}"
                           f"{self._time_left(done)}")  # fmt: skip
 
     def finish(self) -> None:
