@@ -27,6 +27,8 @@ FEATURE_CHOICES = ("auto", "efficientnet", "vgg19")
 BASE_STYLE_WEIGHT = 10.0  # β at strength 1 (α = 1): clearly visible style, content kept
 _FETCH_SHARE = 0.05  # progress fraction spent getting the feature network
 _MASK_MARGIN = 32  # context pixels around the mask's bounding box that get optimised too
+DEFAULT_ITERATIONS = 50  # L-BFGS evaluations at the finest level (bench/style.py)
+WORKING_CAP = {"cpu": 1024, "gpu": 2048}  # long side when the request leaves size to us
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,23 +37,26 @@ class StylizeRequest:
 
     image: HxWx4 RGBA uint8 content (straight alpha); style: HxWx3 RGB or HxWx4 RGBA uint8
     (alpha ignored); both copied read-only. strength: style weight relative to the default
-    (β = 10·strength, α = 1; 0 keeps the content). iterations: optimisation steps. size: long
-    side in pixels of the working resolution (the image is never upscaled to reach it).
+    (β = 10·strength, α = 1; 0 keeps the content). iterations: loss evaluations at the
+    finest level (coarser levels get more, editor.ml.style.StyleSettings). size: long side
+    in pixels of the working resolution, None = the photo's own up to the device's cap
+    (WORKING_CAP: 1024 on a CPU, 2048 on a GPU); the image is never upscaled to reach it.
     mask: optional HxW uint8 (255 = restyle), blended with a `feather`-pixel soft edge.
     features: "auto" (VGG-19 when its weights were imported, else EfficientNet-Lite0),
     "efficientnet" or "vgg19". smoothing: "none" or "softmax" (Wang et al. 2021).
-    optimizer: "adam" or "lbfgs". preview_every: iterations between previews (0 = none).
+    optimizer: "lbfgs" (default) or "adam". preview_every: evaluations between previews
+    (0 = none).
     """
 
     image: np.ndarray
     style: np.ndarray
     strength: float = 1.0
-    iterations: int = 300
-    size: int = 384
+    iterations: int = DEFAULT_ITERATIONS
+    size: int | None = None
     mask: np.ndarray | None = None
     features: str = "auto"
     smoothing: str = "none"
-    optimizer: str = "adam"
+    optimizer: str = "lbfgs"
     preview_every: int = 10
     feather: int = 8
 
@@ -66,7 +71,7 @@ class StylizeRequest:
             raise ValueError(f"strength must not be negative, got {self.strength}")
         if self.iterations < 1:
             raise ValueError(f"iterations must be at least 1, got {self.iterations}")
-        if self.size < 16:
+        if self.size is not None and self.size < 16:
             raise ValueError(f"working size must be at least 16 pixels, got {self.size}")
         if self.features not in FEATURE_CHOICES:
             raise ValueError(f"features must be one of {FEATURE_CHOICES}, got {self.features!r}")
@@ -187,6 +192,13 @@ def _feature_taps(
     return FeatureTaps(backbone, layers_for(kind), request.smoothing), kind
 
 
+def working_size(request: StylizeRequest, device: torch.device) -> int:
+    """Long side the optimisation runs at: request.size, or the device's cap when None."""
+    if request.size is not None:
+        return request.size
+    return WORKING_CAP["cpu" if device.type == "cpu" else "gpu"]
+
+
 def run_stylize(
     request: StylizeRequest,
     ctx: JobContext,
@@ -196,10 +208,12 @@ def run_stylize(
     """Restyle `request.image` after `request.style`; returns a full-size PatchResult.
 
     result.pixels: HxWx4 RGBA uint8, the content's size and alpha (rect = the whole image).
-    ctx.preview(rgba) gets the same kind of full-size image every `preview_every` iterations
-    (so the UI can keep the last one on Cancel); ctx.progress is called after each iteration
-    and raises JobCancelled when the user cancelled. Missing weights raise JobError whose
-    message says how to get them. `taps` overrides the feature network (tests, benchmarks).
+    ctx.preview(rgba) gets the same kind of full-size image every `preview_every` evaluations
+    (so the UI can keep the last one on Cancel); ctx.progress is called after each evaluation
+    and cancel is also checked between the feature network's layers, forward and backward,
+    so JobCancelled comes within one layer of the user's Cancel. Missing weights raise
+    JobError whose message says how to get them. `taps` overrides the feature network
+    (tests, benchmarks).
     """
     from editor.ml.style import StyleSettings, stylize
 
@@ -209,7 +223,9 @@ def run_stylize(
     if taps is None:
         taps, kind = _feature_taps(request, ctx, runtime, device)
     window = _working_window(request)
-    content_rgb = fit_long_side(request.image[window.slices()][..., :3], request.size)
+    content_rgb = fit_long_side(
+        request.image[window.slices()][..., :3], working_size(request, device)
+    )
     # The style is measured at the working scale so its brush strokes keep their size.
     style_rgb = fit_long_side(
         request.style[..., :3], max(content_rgb.shape[:2]), allow_upscale=True
@@ -221,18 +237,20 @@ def run_stylize(
         style_weight=BASE_STYLE_WEIGHT * request.strength,
         optimizer=request.optimizer,
         preview_every=request.preview_every,
+        half=ctx.half_precision,
     )
 
     def on_step(stats) -> None:
-        fraction = _FETCH_SHARE + (1 - _FETCH_SHARE) * stats.step / stats.total
-        ctx.progress(fraction, f"Iteration {stats.step}/{stats.total}")
+        fraction = _FETCH_SHARE + (1 - _FETCH_SHARE) * stats.fraction
+        level = f", level {stats.level}/{stats.levels}" if stats.levels > 1 else ""
+        ctx.progress(fraction, f"Iteration {stats.step}/{stats.total}{level}")
 
     def on_preview(step: int, image: torch.Tensor) -> None:
         ctx.preview(compose(request, window, image))
 
     ctx.progress(_FETCH_SHARE, f"Style transfer ({kind}, {content_rgb.shape[1]}×"
                                 f"{content_rgb.shape[0]})")  # fmt: skip
-    image = stylize(taps, content, style, settings, on_step, on_preview)
+    image = stylize(taps, content, style, settings, on_step, on_preview, ctx.check_cancelled)
     height, width = request.image.shape[:2]
     result = PatchResult(
         rect=Rect(0, 0, width, height),
