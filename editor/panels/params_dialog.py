@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.ops.spec import default_of, field_choices
+from editor.panels.filter_dialogs import _buttons as ok_cancel
 
 _LIMIT = 1_000_000
 
@@ -86,12 +86,7 @@ class ParamsDialog(QDialog):
         self.mask_box.setChecked(has_mask)
         self.mask_box.setEnabled(has_mask)
         form.addRow(self.mask_box)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, "Apply"))
 
     def values(self) -> Any:
         changed = {name: read() for name, read in self._readers.items()}
