@@ -113,14 +113,16 @@ class Operations(QObject):
 
     def stylize(self, style: np.ndarray, strength: float, size: int, iterations: int,
                 inside_mask: bool) -> int | None:  # fmt: skip
-        """Gatys style transfer; previews appear while it optimises, Cancel keeps the last."""
+        """Gatys style transfer; previews appear while it optimises, Cancel keeps the last.
+        `size` 0: the photo's own, up to the device's cap."""
         if not self._has_image():
             return None
         doc = self.document
         mask = doc.mask.pixels.copy() if inside_mask and mask_bbox(doc.mask.pixels) else None
         image = doc.canvas_pixels(doc.image_layer)
         request = StylizeRequest(image=image, style=style, strength=strength,
-                                 iterations=iterations, size=size, mask=mask)  # fmt: skip
+                                 iterations=iterations, size=size or None,
+                                 mask=mask)  # fmt: skip
         return self._submit(request, "Style transfer", self._show_patch)
 
     def colorize(self, hints=(), strength: float = 1.0, inside_mask: bool = False,

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from editor.engine.stylize import FEATURE_CHOICES, StylizeRequest
+from editor.engine.stylize import DEFAULT_ITERATIONS, FEATURE_CHOICES, StylizeRequest
 from editor.ops.spec import FileInput, Inputs, MenuEntry, Operation, Preview, ResultKind, param
 
 
 @dataclass(frozen=True)
 class StylizeParams:
-    iterations: int = param(300, label="Iterations", help="optimisation steps", minimum=1)
-    size: int = param(384, label="Working size", help="working long side in pixels", minimum=16)
+    iterations: int = param(DEFAULT_ITERATIONS, label="Iterations", minimum=1,
+                            help="L-BFGS iterations at the full size (coarser levels get "
+                            "more)")  # fmt: skip
+    size: int | None = param(None, type=int, label="Working size", minimum=16,
+                             help="working long side in pixels (default: the photo's own, "
+                             "up to 1024 on a CPU, 2048 on a GPU)")  # fmt: skip
     strength: float = param(1.0, label="Strength", minimum=0.0,
                             help="style weight (1 = default, 0 = none)")  # fmt: skip
     features: str = param("auto", help="feature network", choices=FEATURE_CHOICES)
     smoothing: str = param("none", help="activation smoothing", choices=("none", "softmax"))
-    optimizer: str = param("adam", help="pixel optimiser", choices=("adam", "lbfgs"))
+    optimizer: str = param("lbfgs", help="pixel optimiser", choices=("lbfgs", "adam"))
 
 
 def build(inputs: Inputs, params: StylizeParams) -> StylizeRequest:

@@ -23,13 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.engine.stylize import DEFAULT_ITERATIONS
+
 
 @dataclass
 class StyleOptions:
     style_path: Path | None = None
     strength: float = 1.0
-    size: int = 384
-    iterations: int = 300
+    size: int = 0  # 0: the photo's own, up to the device's cap
+    iterations: int = DEFAULT_ITERATIONS
     inside_mask: bool = False
 
 
@@ -63,13 +65,18 @@ class StyleDialog(QDialog):
         )
         self.strength.setToolTip("How strongly the style's textures and colours are imposed (β/α)")
         self.size = QSpinBox(
-            minimum=128, maximum=1024, singleStep=64, value=options.size, suffix=" px"
+            minimum=0, maximum=2048, singleStep=128, value=options.size, suffix=" px"
         )
-        self.size.setToolTip("Working resolution (long side); larger is slower and finer")
-        self.iterations = QSpinBox(
-            minimum=20, maximum=2000, singleStep=50, value=options.iterations
+        self.size.setSpecialValueText("Photo's own")
+        self.size.setToolTip(
+            "Working resolution (long side); larger is slower and finer. Photo's own: the "
+            "photo's size, up to 1024 px on a CPU and 2048 px on a GPU"
         )
-        self.iterations.setToolTip("Optimisation steps; the preview updates while it runs")
+        self.iterations = QSpinBox(minimum=5, maximum=1000, singleStep=10, value=options.iterations)
+        self.iterations.setToolTip(
+            "Optimisation steps at the full size (the coarser passes get more); the preview "
+            "updates while it runs"
+        )
         self.inside_mask = QCheckBox(
             "Only inside the mask", checked=options.inside_mask and has_mask
         )
@@ -109,8 +116,10 @@ class StyleDialog(QDialog):
             self._show_style(Path(urls[0]))
 
     def values(self) -> StyleOptions:
+        size = self.size.value()
+        size = max(size, 64) if size else 0  # a typed 1..63 is not a working size
         return StyleOptions(
-            self.options.style_path, self.strength.value(), self.size.value(),
+            self.options.style_path, self.strength.value(), size,
             self.iterations.value(), self.inside_mask.isChecked(),
         )  # fmt: skip
 
