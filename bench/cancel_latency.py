@@ -153,6 +153,9 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     print(f"device: cpu, {torch.get_num_threads()} threads")
+    from editor.engine.child import warm_up
+
+    warm_up()  # OpenCV's calls run in children of a forkserver: start it before timing
     with tempfile.TemporaryDirectory(prefix="retouch-cancel-") as temp:
         for name, job in _jobs(args.ops.split(","), args.megapixels, args.seed, Path(temp)).items():
             try:

@@ -38,6 +38,13 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def warm_up() -> None:
+    """Start the forkserver now and wait for it (it imports OpenCV and NumPy: about a second,
+    more on a busy machine), so that the first call does not wait for it; that wait cannot be
+    cancelled. Call it off the UI thread."""
+    call_in_child(int, ctx=JobContext())
+
+
 def _child_main(connection: Connection, function: Callable[..., Any], args: tuple) -> None:
     try:
         answer: tuple[str, object] = ("ok", function(*args))
