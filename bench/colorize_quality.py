@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.pix2pix_grid import cell, write_grid  # noqa: E402
+from bench.image_grid import cell, write_grid  # noqa: E402
 from editor.engine.colorize import ColorizeRequest, run_colorize  # noqa: E402
 from editor.engine.context import JobContext  # noqa: E402
 from editor.ml.image_metrics import colourfulness, psnr  # noqa: E402

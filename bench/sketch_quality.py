@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.hand_drawings import drawings  # noqa: E402
-from bench.pix2pix_grid import cell, write_grid  # noqa: E402
+from bench.image_grid import cell, write_grid  # noqa: E402
 from editor.core.pixels import flatten_on  # noqa: E402
 from editor.engine.context import JobContext  # noqa: E402
 from editor.engine.sketch import SketchRequest, run_sketch  # noqa: E402

@@ -103,8 +103,8 @@ def test_colorize_checks_cancel_while_spreading_hints(random_colorizer, gray, mo
 
     hints = tuple((20 * i, 10 * i, (200, 30, 30)) for i in range(1, 6))
     spread = []
-    real = colorization._path_weights
-    monkeypatch.setattr(colorization, "_path_weights",
+    real = colorization.path_weights
+    monkeypatch.setattr(colorization, "path_weights",
                         lambda *a: spread.append(1) or real(*a))  # fmt: skip
     stop = threading.Event()
 

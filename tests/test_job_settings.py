@@ -102,7 +102,7 @@ def test_run_functions_pick_their_device_through_the_job_context():
     """No run function picks a device of its own (which would ignore the settings)."""
     offenders = []
     for path in sorted((EDITOR / "engine").glob("*.py")):
-        if path.name in ("devices.py", "context.py", "pix2pix_model.py", "lite0_decoders.py",
+        if path.name in ("devices.py", "context.py", "lite0_decoders.py",
                          "colorize_model.py"):  # fmt: skip
             continue  # the sketch and colorize loaders still pick their own (issue #13)
         text = path.read_text()

@@ -149,3 +149,22 @@ def test_the_operation_lists_every_subjects_model():
     from editor.ops.sketch2photo import OPERATION
 
     assert {spec.name for spec in SKETCH_SPECS} <= set(OPERATION.models)
+
+
+def test_a_scribble_colours_the_shape_it_is_drawn_in_and_not_beyond_its_lines():
+    from editor.engine.sketch import spread_scribbles
+    from editor.ml.scribbles import hint_input
+
+    drawing = torch.ones(1, 1, 64, 64)
+    drawing[..., 16, 16:48] = drawing[..., 47, 16:48] = 0.0  # a closed square outline
+    drawing[..., 16:48, 16] = drawing[..., 16:48, 47] = 0.0
+    colour = torch.zeros(1, 3, 16, 16)
+    mask = torch.zeros(1, 1, 16, 16)
+    colour[..., 7:9, 6:9] = torch.tensor([0.9, 0.5, 0.1]).view(1, 3, 1, 1)  # orange, inside
+    mask[..., 7:9, 6:9] = 1.0
+    gray = torch.full((1, 3, 64, 64), 0.5)
+    out = spread_scribbles(gray, drawing, hint_input(colour, mask))
+    inside, outside = out[0, :, 24:40, 24:40], out[0, :, 0:10, 0:10]
+    assert float(inside[0].mean() - inside[2].mean()) > 0.2  # orange: red well above blue
+    assert torch.allclose(outside, gray[0, :, 0:10, 0:10], atol=0.02)  # beyond the line: gray
+    assert torch.equal(spread_scribbles(gray, drawing, hint_input(colour, mask * 0)), gray)

@@ -96,7 +96,7 @@ def model_inputs(sketch_rgba: np.ndarray, working_size: int):
     import torch
 
     from editor.ml.archs.decoder_blocks import STRIDE
-    from editor.ml.archs.sketcher import SCRIBBLE_STRIDE
+    from editor.ml.archs.sketcher import SCRIBBLE_STRIDE as SCRIBBLE_CELL
     from editor.ml.scribbles import scribble_channels, split_sketch
 
     lines, colours, coverage = split_sketch(sketch_rgba)
@@ -105,17 +105,64 @@ def model_inputs(sketch_rgba: np.ndarray, working_size: int):
     full_h, full_w = -(-h // STRIDE) * STRIDE, -(-w // STRIDE) * STRIDE
     drawing = np.ones((full_h, full_w), np.float32)
     drawing[:h, :w] = small
-    scribbles = torch.zeros(1, 4, full_h // SCRIBBLE_STRIDE, full_w // SCRIBBLE_STRIDE)
+    scribbles = torch.zeros(1, 4, full_h // SCRIBBLE_CELL, full_w // SCRIBBLE_CELL)
     if coverage.any():
         # An area resize averages like the pooling in scribble_channels, at a fraction of the
         # memory for a large layer.
         weight = cv2.resize(coverage, (w, h), interpolation=cv2.INTER_AREA)
         paint = cv2.resize(colours * coverage[..., None], (w, h), interpolation=cv2.INTER_AREA)
-        cells = (-(-h // SCRIBBLE_STRIDE), -(-w // SCRIBBLE_STRIDE))
+        cells = (-(-h // SCRIBBLE_CELL), -(-w // SCRIBBLE_CELL))
         hints = scribble_channels(torch.from_numpy(paint).permute(2, 0, 1)[None],
                                   torch.from_numpy(weight)[None, None], cells)  # fmt: skip
         scribbles[..., : cells[0], : cells[1]] = hints
     return torch.from_numpy(drawing)[None, None], scribbles, (h, w)
+
+
+# Scribble spreading: each stroke's colour reaches the paper joined to it without crossing a
+# drawn line (a geodesic on the drawing, as colorize spreads hints on L*), fading with distance,
+# so a stroke colours the shape it is drawn in and not just the cells under it.
+SCRIBBLE_DECAY = 0.99  # weight kept per 1/4-resolution cell stepped
+LINE_EDGE = 12.0  # a step onto a line (a jump of 100 in "ink") keeps exp(-100/12) of the weight
+
+
+def spread_scribbles(rgb, drawing, scribbles, check=None):
+    """1×3×H×W sRGB [0, 1] with each scribble's chroma spread over the region it is drawn in.
+
+    rgb: the sketcher's output; drawing: its 1×1×H×W input (1 = paper); scribbles: its 1×4×
+    H/4×W/4 input. Each connected stroke moves the chroma (Lab ab) of the cells reached from it
+    toward its colour by the best path weight; lightness stays the model's. `check()` is called
+    before each stroke (a job's cancel check: it may raise)."""
+    import cv2
+    import torch
+    import torch.nn.functional as F
+
+    from editor.ml import color
+    from editor.ml.archs.sketcher import SCRIBBLE_STRIDE as SCRIBBLE_CELL
+    from editor.ml.colorization import path_weights, step_weights
+
+    mask = (scribbles[0, 3] > 0).numpy().astype(np.uint8)
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    if count <= 1:
+        return rgb
+    lab = color.rgb_to_lab(rgb)
+    predicted = F.avg_pool2d(lab[:, 1:], SCRIBBLE_CELL)[0].double()
+    wanted = color.rgb_to_lab(scribbles[:, :3])[0, 1:].double()
+    ink = F.max_pool2d(1.0 - drawing, SCRIBBLE_CELL)[0, 0].double() * 100.0
+    step_x, step_y = step_weights(ink, SCRIBBLE_DECAY, LINE_EDGE)
+    correction = torch.zeros_like(predicted)
+    total = torch.zeros_like(ink)
+    for stroke in range(1, count):
+        if check is not None:
+            check()
+        sources = torch.from_numpy(labels == stroke)
+        delta = wanted[:, sources].mean(1) - predicted[:, sources].mean(1)
+        weight = path_weights(sources, step_x, step_y)
+        correction += weight[None] * delta[:, None, None]
+        total += weight
+    correction = (correction / total.clamp_min(1.0)[None])[None].to(lab.dtype)
+    lab[:, 1:] += F.interpolate(correction, size=lab.shape[-2:], mode="bilinear",
+                                align_corners=False)  # fmt: skip
+    return color.lab_to_rgb(lab).clamp(0.0, 1.0)
 
 
 def render_rgb(
@@ -130,8 +177,10 @@ def render_rgb(
 
     height, width = sketch_rgba.shape[:2]
     drawing, scribbles, (h, w) = model_inputs(sketch_rgba, model.working_size)
-    with torch.inference_mode(), PassWatch(model.module, ctx or JobContext()):
+    ctx = ctx or JobContext()
+    with torch.inference_mode(), PassWatch(model.module, ctx):
         photo = model.module(drawing.to(model.device), scribbles.to(model.device))
+        photo = spread_scribbles(photo.float().cpu(), drawing, scribbles, ctx.check_cancelled)
     rgb = photo[0, :, :h, :w].permute(1, 2, 0).float().cpu().numpy()
     out = np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
     if out.shape[:2] != (height, width):

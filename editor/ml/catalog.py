@@ -10,7 +10,6 @@ from types import MappingProxyType
 from editor.ml.catalog_colorize import COLORIZE
 from editor.ml.catalog_denoise import DENOISE, FFDNET_COLOR
 from editor.ml.catalog_inpaint import INPAINT
-from editor.ml.catalog_pix2pix import PIX2PIX_SPECS
 from editor.ml.catalog_sketch import SKETCH_SPECS
 from editor.ml.registry import ModelSpec, TorchWheelSource, UrlSource, WheelSource
 
@@ -140,5 +139,4 @@ BUILTIN_SPECS: list[ModelSpec] = [
     COLORIZE,
     INPAINT,
     *SKETCH_SPECS,
-    *PIX2PIX_SPECS,
 ]

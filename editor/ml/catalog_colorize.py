@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from editor.ml.catalog_pix2pix import LICENCE
-from editor.ml.registry import ModelSpec
+from editor.ml.registry import PROJECT_LICENCE, ModelSpec
 
 COLORIZE_SHA256 = "f43f5749f46de1abe9adaa0f748a8904eee0544a0a23fc7fcd15bdd9432abc67"
 NUM_BINS = 240
@@ -25,7 +24,7 @@ COLORIZE = ModelSpec(
     arch_kwargs=MappingProxyType({"num_bins": NUM_BINS}),
     weight_file="colorize.safetensors",
     sha256=COLORIZE_SHA256,
-    licence=LICENCE,
+    licence=PROJECT_LICENCE,
     input_contract=(
         "decoder of editor.ml.archs.colorizer: Lite0 features of gray RGB (sides multiples "
         "of 32) + 3 hint channels at 1/4 size → logits over the bins in `bin_ab` at 1/4 size"

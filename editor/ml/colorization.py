@@ -106,15 +106,15 @@ def spread_hints(
         return ab
     hinted_ab = hints[0, :2] * color.AB_SCALE
     light = l_star[0, 0].double()
-    # Step weights to the left, right, up and down neighbours.
-    step_x = decay * torch.exp(-(light[:, 1:] - light[:, :-1]).abs() / edge)
-    step_y = decay * torch.exp(-(light[1:, :] - light[:-1, :]).abs() / edge)
+    step_x, step_y = step_weights(light, decay, edge)
     correction = torch.zeros_like(ab[0], dtype=torch.float64)
     total = torch.zeros_like(light)
     for row, col in mask.nonzero().tolist():
         if check is not None:
             check()
-        weight = _path_weights(light.shape, row, col, step_x, step_y)
+        source = torch.zeros(light.shape, dtype=torch.bool)
+        source[row, col] = True
+        weight = path_weights(source, step_x, step_y)
         delta = (hinted_ab[:, row, col] - ab[0, :, row, col]).double()
         correction += weight[None] * delta[:, None, None]
         total += weight
@@ -122,11 +122,22 @@ def spread_hints(
     return (ab[0] + correction.to(ab.dtype))[None]
 
 
-def _path_weights(shape, row: int, col: int, step_x: torch.Tensor, step_y: torch.Tensor):
-    """h×w best product of step weights along any 4-connected path from (row, col): repeated
-    sweeps in the four directions until nothing improves (a max-product Bellman-Ford)."""
-    weight = torch.zeros(shape, dtype=torch.float64)
-    weight[row, col] = 1.0
+def step_weights(
+    light: torch.Tensor, decay: float, edge: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(to the right, downward) h×(w−1) and (h−1)×w weights of a step between neighbouring
+    cells of the h×w float64 lightness `light`: decay·exp(−|ΔL*|/edge)."""
+    step_x = decay * torch.exp(-(light[:, 1:] - light[:, :-1]).abs() / edge)
+    step_y = decay * torch.exp(-(light[1:, :] - light[:-1, :]).abs() / edge)
+    return step_x, step_y
+
+
+def path_weights(sources: torch.Tensor, step_x: torch.Tensor, step_y: torch.Tensor):
+    """h×w best product of step weights along any 4-connected path from a cell of the h×w bool
+    `sources`: repeated sweeps in the four directions until nothing improves (a max-product
+    Bellman-Ford)."""
+    shape = sources.shape
+    weight = sources.to(torch.float64)
     for _ in range(shape[0] + shape[1]):
         before = weight.clone()
         for col_index in range(1, shape[1]):  # left to right

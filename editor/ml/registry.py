@@ -72,6 +72,9 @@ class TorchWheelSource:
 Source = WheelSource | UrlSource | TorchWheelSource
 
 
+PROJECT_LICENCE = "Retouch's own weights, trained on research-only photos (see models/MODELS.md)"
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """Everything the app needs to know about one model.

@@ -45,11 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--config", default="cpu", choices=["tiny", "cpu", "full"])
     export.add_argument("--out", type=Path, required=True, help="output .safetensors file")
     export.add_argument("--working-size", type=int, help="default: the config's")
-    from editor.training import train_colorizer, train_denoise, train_sketch, train_sketcher
+    from editor.training import train_colorizer, train_denoise, train_sketcher
 
     train_colorizer.add_parser(tasks)
     train_sketcher.add_parser(tasks)
-    train_sketch.add_parser(tasks)
     train_denoise.add_parser(tasks)
     return parser  # fmt: skip
 
@@ -59,13 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     import torch
 
-    if args.task in ("colorize", "sketch", "sketch2photo", "denoise"):
-        from editor.training import train_colorizer, train_denoise, train_sketch, train_sketcher
+    if args.task in ("colorize", "sketch", "denoise"):
+        from editor.training import train_colorizer, train_denoise, train_sketcher
 
         modules = {
             "colorize": train_colorizer,
             "sketch": train_sketcher,
-            "sketch2photo": train_sketch,
             "denoise": train_denoise,
         }
         return modules[args.task].run(args)

@@ -12,7 +12,6 @@ Convention everywhere: a sketch is H×W float32 in [0, 1] with 1 = paper (white)
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 
 def _gray(rgb: np.ndarray) -> np.ndarray:
@@ -175,21 +174,3 @@ class _MiddleOfRange:
 
     def uniform(self, low: float, high: float) -> float:
         return (low + high) / 2.0
-
-
-def sketch_batch(rgb: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
-    """N×1×H×W float32 sketches (1 = paper) of N×3×H×W float32 RGB [0, 1] photos (same device)."""
-    images = (rgb.clamp(0, 1) * 255 + 0.5).byte().permute(0, 2, 3, 1).cpu().numpy()
-    sketches = np.stack([sketch_from_photo(image, rng) for image in images])
-    return torch.from_numpy(sketches)[:, None].to(rgb.device)
-
-
-def sketch_from_rgba(rgba: np.ndarray) -> np.ndarray:
-    """H×W float32 sketch (1 = paper) from a user's sketch layer (H×W×4 uint8 RGBA).
-
-    Transparent pixels are paper; ink is the darkness of opaque pixels, so black lines on
-    white or on transparency both work; anti-aliased edges give grey values.
-    """
-    alpha = rgba[..., 3].astype(np.float32) / 255.0
-    luma = _gray(np.ascontiguousarray(rgba[..., :3])).astype(np.float32) / 255.0
-    return (1.0 - alpha * (1.0 - luma)).astype(np.float32)

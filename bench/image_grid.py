@@ -1,4 +1,4 @@
-"""Shared by the pix2pix benches: rows of image cells written as one PNG grid."""
+"""Shared by the benches that write grids: rows of image cells written as one PNG."""
 
 from __future__ import annotations
 
