@@ -347,35 +347,18 @@ def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, d
 
 
 def add_parser(tasks) -> argparse.ArgumentParser:
+    from editor.training.decoder_cli import add_decoder_arguments
+
     parser = tasks.add_parser("colorize", help="colorizer decoder on frozen Lite0 features")
-    parser.add_argument("--data", nargs="*", default=[], help="folders / tar shards of photos")
-    parser.add_argument("--minutes", type=float, default=1.0, help="decoder training time")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda if there)")
-    parser.add_argument("--config", default=None, choices=sorted(CONFIGS),
-                        help="default: full on cuda, cpu otherwise")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0)
+    add_decoder_arguments(parser, CONFIGS)
     parser.add_argument("--resume", type=Path, help="ckpt.pt of an earlier run (same data)")
-    parser.add_argument(
-        "--init", type=Path, help="warm start from an exported decoder (models/colorize...)"
-    )
-    parser.add_argument("--steps", type=int, help="stop after this many steps (overrides time)")
-    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
-    parser.add_argument(
-        "--feature-weights", help="local efficientnet-lite0-57934424.pth (default: the user cache)"
-    )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
+    from editor.training.decoder_cli import device_and_config
 
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    cfg = CONFIGS[args.config or ("full" if device.startswith("cuda") else "cpu")]
-    if args.steps:
-        cfg = replace(cfg, max_steps=args.steps)
+    device, cfg = device_and_config(args, CONFIGS)
     metrics = train(cfg, args.data, args.minutes, args.out, device, args.seed, args.resume,
                     args.feature_weights, args.init)  # fmt: skip
     print(json.dumps(metrics, indent=2))

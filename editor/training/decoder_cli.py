@@ -1,0 +1,38 @@
+"""Command-line options shared by the trainers of decoders on frozen EfficientNet-Lite0 features
+(colorize, sketch), and the device and config they imply."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+
+def add_decoder_arguments(parser: argparse.ArgumentParser, configs: dict[str, Any]) -> None:
+    parser.add_argument("--data", nargs="*", default=[], help="folders / tar shards of photos")
+    parser.add_argument("--minutes", type=float, default=1.0, help="decoder training time")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda if there)")
+    parser.add_argument("--config", default=None, choices=sorted(configs),
+                        help="default: full on cuda, cpu otherwise")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init", type=Path, help="warm start from an exported decoder (models/)")
+    parser.add_argument("--steps", type=int, help="stop after this many steps (overrides time)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
+    parser.add_argument(
+        "--feature-weights", help="local efficientnet-lite0-57934424.pth (default: the user cache)"
+    )
+
+
+def device_and_config(args: argparse.Namespace, configs: dict[str, Any]) -> tuple[str, Any]:
+    """(device, config) the options ask for; sets torch's CPU threads when given."""
+    import torch
+
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    cfg = configs[args.config or ("full" if device.startswith("cuda") else "cpu")]
+    if args.steps:
+        cfg = replace(cfg, max_steps=args.steps)
+    return device, cfg
