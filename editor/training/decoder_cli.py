@@ -36,3 +36,9 @@ def device_and_config(args: argparse.Namespace, configs: dict[str, Any]) -> tupl
     if args.steps:
         cfg = replace(cfg, max_steps=args.steps)
     return device, cfg
+
+
+def loss_trend(losses: list[float]) -> dict[str, float]:
+    """Mean loss of the first and of the last fifth of a run's steps (did it learn?)."""
+    fifth = max(1, len(losses) // 5)
+    return {"first_loss": sum(losses[:fifth]) / fifth, "last_loss": sum(losses[-fifth:]) / fifth}

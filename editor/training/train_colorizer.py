@@ -341,9 +341,9 @@ def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, d
             save(final=False)
             last_ckpt = time.monotonic()
     save(final=True)
-    metrics["first_loss"] = float(np.mean(losses[: max(1, len(losses) // 5)]))
-    metrics["last_loss"] = float(np.mean(losses[-max(1, len(losses) // 5) :]))
-    return metrics
+    from editor.training.decoder_cli import loss_trend
+
+    return {**metrics, **loss_trend(losses)}
 
 
 def add_parser(tasks) -> argparse.ArgumentParser:
