@@ -82,9 +82,26 @@ def run_gui(argv: list[str]) -> int:
     app.setDesktopFileName("retouch")
     window = build_window()
     window.show()
+    _warm_up_child_processes()
     if not window.offer_recovery() and args.file is not None:
         window.open_path(args.file)
     return app.exec()
+
+
+def _warm_up_child_processes() -> None:
+    """Start the helper-process server (Erase's OpenCV fills, Smart select) in the background
+    now, so the first Erase does not wait ~1 s for it, a wait Cancel cannot cut short."""
+    import threading
+
+    def warm() -> None:
+        from editor.engine.child import warm_up
+
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - the first job starts it again and reports errors
+            logging.getLogger(__name__).warning("helper processes not started", exc_info=True)
+
+    threading.Thread(target=warm, name="child-warm-up", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -143,3 +143,24 @@ def test_a_colorized_region_is_exactly_that_part_of_the_whole(random_colorizer, 
     part = run_colorize(ColorizeRequest(gray, hints=hints, region=region), JobContext())
     assert part.rect == region
     assert np.array_equal(part.pixels, whole[region.slices()])
+
+
+def test_hint_spreading_checks_cancel_between_sweeps():
+    """One hint's spreading is many sweeps over the image: Cancel is looked at before each."""
+    import torch
+
+    from editor.ml.colorization import path_weights
+
+    sources = torch.zeros(64, 64, dtype=torch.bool)
+    sources[0, 0] = True
+    steps_x, steps_y = torch.full((64, 63), 0.99), torch.full((63, 64), 0.99)
+    calls = []
+
+    def check() -> None:
+        calls.append(1)
+        if len(calls) == 2:  # the first sweep is done, the image not yet settled
+            raise JobCancelled()
+
+    with pytest.raises(JobCancelled):
+        path_weights(sources, steps_x.double(), steps_y.double(), check)
+    assert len(calls) == 2

@@ -156,7 +156,7 @@ def spread_scribbles(rgb, drawing, scribbles, check=None):
             check()
         sources = torch.from_numpy(labels == stroke)
         delta = wanted[:, sources].mean(1) - predicted[:, sources].mean(1)
-        weight = path_weights(sources, step_x, step_y)
+        weight = path_weights(sources, step_x, step_y, check)
         correction += weight[None] * delta[:, None, None]
         total += weight
     correction = (correction / total.clamp_min(1.0)[None])[None].to(lab.dtype)

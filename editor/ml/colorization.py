@@ -114,7 +114,7 @@ def spread_hints(
             check()
         source = torch.zeros(light.shape, dtype=torch.bool)
         source[row, col] = True
-        weight = path_weights(source, step_x, step_y)
+        weight = path_weights(source, step_x, step_y, check)
         delta = (hinted_ab[:, row, col] - ab[0, :, row, col]).double()
         correction += weight[None] * delta[:, None, None]
         total += weight
@@ -132,13 +132,17 @@ def step_weights(
     return step_x, step_y
 
 
-def path_weights(sources: torch.Tensor, step_x: torch.Tensor, step_y: torch.Tensor):
+def path_weights(sources: torch.Tensor, step_x: torch.Tensor, step_y: torch.Tensor,
+                 check: Callable[[], None] | None = None):  # fmt: skip
     """h×w best product of step weights along any 4-connected path from a cell of the h×w bool
     `sources`: repeated sweeps in the four directions until nothing improves (a max-product
-    Bellman-Ford)."""
+    Bellman-Ford). `check()` runs before each sweep (a job's cancel check: it may raise); one
+    hint's spreading took up to ~0.5 s on a busy machine, too long between checks."""
     shape = sources.shape
     weight = sources.to(torch.float64)
     for _ in range(shape[0] + shape[1]):
+        if check is not None:
+            check()
         before = weight.clone()
         for col_index in range(1, shape[1]):  # left to right
             weight[:, col_index] = torch.maximum(
