@@ -254,7 +254,7 @@ class Bench:
         from editor.engine.inpaint import run_inpaint
         from editor.engine.inpaint_model import load_model, shipped_model_file
         from editor.engine.requests import InpaintRequest
-        from editor.ml.archs.pconv_unet import predict_padded
+        from editor.ml.inpaint_nets import predict_padded
 
         side, hole = self.sizes.erase
         image = photo(side, side)

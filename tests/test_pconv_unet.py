@@ -6,14 +6,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from editor.ml.archs.pconv_unet import (  # noqa: E402
-    PartialConv2d,
-    PConvConfig,
-    PConvUNet,
-    composite,
-    load_safetensors,
-    predict_padded,
-)
+from editor.ml.archs.pconv_unet import PartialConv2d, PConvConfig, PConvUNet  # noqa: E402
+from editor.ml.inpaint_nets import composite, load_safetensors, predict_padded  # noqa: E402
 
 TINY = PConvConfig((8, 16, 16), first_kernel=3)
 

@@ -40,6 +40,7 @@ from editor.engine.results import PatchResult
 ClassicalFill = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
 FSR_BLOCK = 16  # FSR's largest block; its FFT window is 32 px
 SHIFTMAP_CONTEXT = 0.5  # shift-map copies patches from around the hole: half its size each side
+MODEL_CONTEXT = 0.5  # the network reads the whole crop: a big object keeps its surroundings
 
 
 def _cv_inpaint(flag_name: str) -> ClassicalFill:
@@ -98,7 +99,8 @@ class EraseMethod:
 
 
 _METHODS = (
-    EraseMethod("model", "Erase (model)", "the trained inpainting network", None, 48, 128),
+    EraseMethod("model", "Erase (model)", "the trained inpainting network", None, 48, 128,
+                context=MODEL_CONTEXT),
     EraseMethod("telea", "Erase (fast)", "OpenCV Telea fast marching (classical)",
                 _cv_inpaint("INPAINT_TELEA")),
     EraseMethod("ns", "Erase (Navier–Stokes)", "OpenCV Navier–Stokes (classical)",
@@ -211,6 +213,7 @@ def run_inpaint(request: InpaintRequest, ctx: JobContext) -> PatchResult:
         ctx.progress(0.1, f"Filling ({method.description})")
         fill = _classical_fill_job(crop, crop_mask, method.name, request.radius, ctx)
     ctx.progress(0.9, "Blending")
+    ctx.check_cancelled()
     patch = paste_fill(crop, fill, crop_mask)
     ctx.progress(1.0, "Done")
     title = "Erase" if method.name == default_erase_method() else method.title

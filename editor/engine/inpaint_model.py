@@ -1,15 +1,17 @@
-"""The neural inpainting step: fill the hole of a crop with the trained partial-convolution U-Net.
+"""The neural inpainting step: fill the hole of a crop with Erase's trained network.
 
-The caller (editor/engine/inpaint.py) cuts the crop with `crop.crop_window` and pastes the result
-back with `crop.paste_fill`; this module only computes the fill.
+The network is whichever architecture the weight file names (editor/ml/inpaint_nets.py: the
+push-pull fill network or the partial-convolution U-Net). The caller (editor/engine/inpaint.py)
+cuts the crop with `crop.crop_window` and pastes the result back with `crop.paste_fill`; this
+module only computes the fill.
 
-Working size: the model runs with the crop's long side at most `working_size` pixels (256 for
-the shipped model, stored in the weight file's metadata; it was trained on 64-px crops of
-160-px photos, and running small crops at their own size measured better than downscaling
-them further). Larger crops are downscaled (area filter) to that size, filled, and the fill is
-upscaled (bicubic) back to the crop size — full-resolution pixels outside the hole are never
-replaced, only the hole (and the paste's feather band) takes upscaled pixels. Smaller crops run
-at their own size. Torch is imported lazily: this module is only reached from a job.
+Working size: the network runs with the crop's long side at most `working_size` pixels (in the
+weight file's metadata). Smaller crops run at their own size. Larger crops are downscaled (area
+filter) to that size and filled; the fill is upscaled (bicubic) and the photo's own fine
+texture is put back into the hole by contextual residual aggregation
+(editor/engine/fill_detail.py), so a big hole is not a soft patch at 100 %. Full-resolution
+pixels outside the hole are never replaced: only the hole and the paste's feather band take
+new pixels. Torch is imported lazily: this module is only reached from a job.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from editor.core.pixels import check_mask, check_rgba
 from editor.engine.context import JobContext, JobError
 
 if TYPE_CHECKING:
-    from editor.ml.archs.pconv_unet import PConvUNet
+    from torch import nn
 
 MODEL_NAME = "pconv-inpaint"  # its catalog spec (editor.ml.catalog_inpaint): file and sha256
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "pconv_inpaint.safetensors"
@@ -34,10 +36,10 @@ MISSING_MESSAGE = (
 )
 
 
-def load_model(path: str, device: str, ctx: JobContext) -> tuple[PConvUNet, int]:
+def load_model(path: str, device: str, ctx: JobContext) -> tuple[nn.Module, int]:
     """(model in eval mode on `device`, working size) from `path`, kept in the job's model
     cache (the Settings' memory budget) under the file's identity."""
-    from editor.ml.archs.pconv_unet import load_safetensors
+    from editor.ml.inpaint_nets import load_safetensors
     from editor.ml.safetensors_meta import read_safetensors_metadata
 
     file = Path(path)
@@ -93,8 +95,9 @@ def fill_with_model(
     model file is missing, JobCancelled on cancel."""
     import torch
 
+    from editor.engine.fill_detail import add_residual_detail
     from editor.engine.pass_watch import PassWatch
-    from editor.ml.archs.pconv_unet import predict_padded
+    from editor.ml.inpaint_nets import predict_padded
 
     check_rgba(crop_rgba)
     check_mask(crop_mask)
@@ -142,6 +145,9 @@ def fill_with_model(
         band = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * NEAR_PX + 1, 2 * NEAR_PX + 1))
         near = cv2.dilate(hole.astype(np.uint8), band) > 0
         fill[..., :3][near] = up[near]
+        # Inside the hole, the photo's own fine texture on top of the soft upscale.
+        ctx.check_cancelled()
+        fill[..., :3][hole] = add_residual_detail(rgb, hole, up, scale)[hole]
     else:
         fill[..., :3][hole] = small[hole]
     fill[..., 3] = _alpha_fill(crop_rgba[..., 3], hole)

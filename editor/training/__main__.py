@@ -22,12 +22,14 @@ def _parser() -> argparse.ArgumentParser:
     inpaint.add_argument("--minutes", type=float, default=1.0, help="training time budget")
     inpaint.add_argument("--out", type=Path, required=True, help="output folder")
     inpaint.add_argument("--resume", type=Path, help="ckpt.pt of an earlier run")
+    inpaint.add_argument("--init", type=Path, help="warm start: an exported weight file")
     inpaint.add_argument("--device", default=None, help="cuda or cpu (default: cuda if there)")
     inpaint.add_argument(
         "--config",
         default=None,
-        choices=["tiny", "cpu", "full"],
-        help="default: full on cuda, cpu otherwise",
+        choices=["tiny", "cpu", "full", "fill-tiny", "fill-cpu", "fill-full"],
+        help="fill-*: the push-pull fill network, else the partial-convolution U-Net "
+        "(default: fill-full on cuda, fill-cpu otherwise)",
     )
     inpaint.add_argument("--seed", type=int, default=0)
     inpaint.add_argument("--eval", dest="eval_dir", help="held-out photo folder")
@@ -42,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     export = tasks.add_parser("export-inpaint", help="fp16 safetensors from a ckpt.pt (EMA)")
     export.add_argument("--ckpt", type=Path, required=True)
-    export.add_argument("--config", default="cpu", choices=["tiny", "cpu", "full"])
+    export.add_argument("--config", default="fill-cpu",
+                        choices=["tiny", "cpu", "full", "fill-tiny", "fill-cpu", "fill-full"])
     export.add_argument("--out", type=Path, required=True, help="output .safetensors file")
     export.add_argument("--working-size", type=int, help="default: the config's")
     from editor.training import train_colorizer, train_denoise, train_sketcher
@@ -77,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     from editor.training.train_inpaint import config_named, train
 
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    name = args.config or ("full" if device.startswith("cuda") else "cpu")
-    if name != "tiny" and not args.data:
+    name = args.config or ("fill-full" if device.startswith("cuda") else "fill-cpu")
+    if not name.endswith("tiny") and not args.data:
         print("--data is required unless --config tiny", file=sys.stderr)
         return 2
     overrides = {"max_steps": args.steps, "batch": args.batch}
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides["features"] = False
     cfg = config_named(name, **overrides)
     train(cfg, args.data, args.minutes, args.out, device=device, seed=args.seed,
-          resume=args.resume, eval_dir=args.eval_dir,
+          resume=args.resume, eval_dir=args.eval_dir, init=args.init,
           feature_weights=args.feature_weights)  # fmt: skip
     return 0
 

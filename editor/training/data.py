@@ -105,17 +105,18 @@ def random_crops(
     size: int,
     generator: torch.Generator,
     min_zoom: float = 0.5,
+    max_zoom: float = 1.0,
 ) -> torch.Tensor:
     """count×3×size×size float32 RGB [0, 1] crops on `photos.device`.
 
-    Each crop covers a random fraction (min_zoom..1 of the side) of a random stored photo, at a
-    random position, flipped left-right with p=0.5, resampled bilinearly to `size`.
+    Each crop covers a random fraction (min_zoom..max_zoom of the side) of a random stored
+    photo, at a random position, flipped left-right with p=0.5, resampled bilinearly to `size`.
     """
     device = photos.device
     index = torch.randint(0, photos.shape[0], (count,), generator=generator, device="cpu")
     batch = photos[index.to(device)].permute(0, 3, 1, 2).float().div_(255.0)
     rand = torch.rand(count, 4, generator=generator).to(device)
-    frac = min_zoom + (1.0 - min_zoom) * rand[:, 0]  # crop side / photo side
+    frac = min_zoom + (max_zoom - min_zoom) * rand[:, 0]  # crop side / photo side
     # Never upsample past the stored resolution by more than the crop needs.
     frac = torch.maximum(frac, torch.full_like(frac, min(1.0, size / photos.shape[1])))
     cx = (1.0 - frac) * (2.0 * rand[:, 1] - 1.0)

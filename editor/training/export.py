@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 
 import torch
+from torch import nn
 
-from editor.ml.archs.pconv_unet import ARCH_NAME, PConvUNet, load_safetensors
+from editor.ml.inpaint_nets import arch_name, build, load_safetensors
 
 
 def save_fp16(module: torch.nn.Module, path: str | Path, metadata: dict[str, object]) -> Path:
@@ -32,15 +33,16 @@ def save_fp16(module: torch.nn.Module, path: str | Path, metadata: dict[str, obj
 
 
 def export_model(
-    model: PConvUNet, path: str | Path, working_size: int, extra: dict[str, str] | None = None
+    model: nn.Module, path: str | Path, working_size: int, extra: dict[str, str] | None = None
 ) -> Path:
     """Save `model` as fp16 safetensors at `path`; returns the path."""
-    meta = {"arch": ARCH_NAME, "working_size": str(working_size), **model.config.to_metadata()}
+    config = model.config
+    meta = {"arch": arch_name(config), "working_size": str(working_size), **config.to_metadata()}
     meta.update(extra or {})
     return save_fp16(model, path, meta)
 
 
-def load_exported(path: str | Path, device: str = "cpu") -> tuple[PConvUNet, dict[str, str]]:
+def load_exported(path: str | Path, device: str = "cpu") -> tuple[nn.Module, dict[str, str]]:
     """(fp32 model in eval mode on `device`, metadata) from an exported file."""
     return load_safetensors(str(path), device)
 
@@ -59,7 +61,7 @@ def export_checkpoint(
 
     cfg = CONFIGS[config_name]
     state = torch.load(ckpt, map_location="cpu", weights_only=True)
-    model = PConvUNet(cfg.arch)
+    model = build(cfg.arch)
     model.load_state_dict(state["ema"])
     extra = {"train_config": cfg.name, "steps": str(int(state["step"]))}
     return export_model(model.eval(), path, working_size or cfg.working_size, extra)

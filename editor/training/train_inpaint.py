@@ -1,4 +1,5 @@
-"""Train the partial-convolution inpainting U-Net.
+"""Train Erase's network: the push-pull fill network (configs fill-*) or the
+partial-convolution U-Net (tiny, cpu, full).
 
 One step: a batch of random crops (on the device), procedural masks (numpy, seeded per step),
 the paper's loss, AdamW, an exponential moving average of the weights (exported). Randomness is
@@ -19,7 +20,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from editor.ml.archs.pconv_unet import PConvConfig, PConvUNet, predict_padded
+from editor.ml.archs.fill_net import FillConfig
+from editor.ml.archs.pconv_unet import PConvConfig
+from editor.ml.inpaint_nets import build, predict_padded
 from editor.training import data as data_mod
 from editor.training.evaluate import MetricSums, hole_errors, telea
 from editor.training.export import export_model, write_metrics
@@ -27,12 +30,13 @@ from editor.training.losses import inpaint_loss
 from editor.training.masks import mask_batch, random_mask
 
 log = logging.getLogger(__name__)
+WEIGHTS_FILE = "inpaint.safetensors"
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     name: str
-    arch: PConvConfig
+    arch: PConvConfig | FillConfig
     crop: int  # training crop side (px)
     store: int  # side of the in-memory square copies of the photos
     batch: int
@@ -48,6 +52,9 @@ class TrainConfig:
     log_every: int = 50
     eval_images: int = 200
     eval_size: int = 128
+    min_zoom: float = 0.5  # a crop covers min_zoom..max_zoom of a stored photo's side
+    max_zoom: float = 1.0
+    eval_every_s: float = 0.0  # > 0: held-out check this often; the best EMA so far is exported
 
 
 CONFIGS: dict[str, TrainConfig] = {
@@ -65,6 +72,19 @@ CONFIGS: dict[str, TrainConfig] = {
     "full": TrainConfig("full", PConvConfig((64, 128, 256, 256, 256), first_kernel=7),
                         crop=128, store=160, batch=64, lr=5e-4, working_size=192,
                         log_every=100, eval_images=300, eval_size=128, mask_pool=8192),
+    # Push-pull fill network on two CPU cores (~55 crops/s with the Lite0 loss terms): 64-px
+    # crops seen at 0.55-1x of the photos' own scale (what Erase runs at on held-out photos),
+    # masks drawn once into a pool (no per-sample Python in the step).
+    "fill-tiny": TrainConfig("fill-tiny", FillConfig(8, 8, 16, (1, 2)), crop=32, store=48,
+                             batch=4, lr=3e-3, working_size=64, ema=0.0, features=False,
+                             max_steps=30, log_every=10, eval_images=4, eval_size=32),
+    "fill-cpu": TrainConfig("fill-cpu", FillConfig(16, 32, 96, (1, 2, 4, 8, 2)), crop=64,
+                            store=160, batch=16, lr=2e-3, working_size=256, mask_pool=16384,
+                            min_zoom=0.4, max_zoom=0.72, eval_every_s=900.0),
+    "fill-full": TrainConfig("fill-full", FillConfig(32, 64, 192, (1, 2, 4, 8, 1, 2, 4, 8)),
+                             crop=128, store=160, batch=64, lr=1e-3, working_size=256,
+                             log_every=100, eval_images=300, mask_pool=8192, min_zoom=0.8,
+                             eval_every_s=120.0),
 }  # fmt: skip
 
 
@@ -92,7 +112,7 @@ def _lr_at(cfg: TrainConfig, base: float, fraction: float) -> float:
     return base * warm * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * min(fraction, 1.0))))
 
 
-def _update_ema(ema: PConvUNet, model: PConvUNet, decay: float) -> None:
+def _update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
     with torch.no_grad():
         for e, p in zip(ema.parameters(), model.parameters(), strict=True):
             e.lerp_(p, 1.0 - decay)
@@ -101,13 +121,13 @@ def _update_ema(ema: PConvUNet, model: PConvUNet, decay: float) -> None:
 
 
 @torch.no_grad()
-def predict(model: PConvUNet, image: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+def predict(model: torch.nn.Module, image: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
     """Composite N×3×H×W in [0, 1] (any size; see `predict_padded`)."""
     return predict_padded(model, image, known)
 
 
 def evaluate_holdout(
-    model: PConvUNet, photos: torch.Tensor, seed: int, device: torch.device
+    model: torch.nn.Module, photos: torch.Tensor, seed: int, device: torch.device
 ) -> dict[str, dict[str, float]]:
     """Hole PSNR / L1 of the model and of Telea on held-out square photos, fixed masks."""
     rng = np.random.default_rng(seed + 7919)
@@ -142,10 +162,14 @@ def train(
     eval_dir: str | None = None,
     feature_weights: str | None = None,
     feature_net: torch.nn.Module | None = None,
+    init: Path | None = None,
 ) -> dict:
-    """Run training; writes ckpt.pt, pconv_inpaint.safetensors and metrics.json into out_dir.
+    """Run training; writes ckpt.pt, the weights (WEIGHTS_FILE) and metrics.json into out_dir.
 
-    `feature_net` overrides the Lite0 loader (tests pass a random-weight one). Returns metrics.
+    `init`: an exported weight file of the same architecture to start from. `feature_net`
+    overrides the Lite0 loader (tests pass a random-weight one). Returns metrics. With
+    `cfg.eval_every_s`, the EMA is checked on the held-out photos that often and the exported
+    weights are the best check's (hole PSNR), else the last step's.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     dev = torch.device(device)
@@ -191,7 +215,12 @@ def train(
         features.calibrate(calib, cfg.feature_rms)
         log.info("feature scales: %s", [round(float(s), 4) for s in features.scales])
 
-    model = PConvUNet(cfg.arch).to(dev)
+    model = build(cfg.arch).to(dev)
+    if init is not None:  # warm start from an exported file of the same architecture
+        from editor.training.export import load_exported
+
+        model.load_state_dict(load_exported(init)[0].state_dict())
+        log.info("weights from %s", init)
     cuda = dev.type == "cuda"
     if cuda:
         torch.backends.cudnn.benchmark = True
@@ -220,7 +249,8 @@ def train(
     losses: list[float] = []
     first_step = step
     t0 = time.time()
-    last_log = t0
+    last_log = last_eval = t0
+    best: dict = {}
     while True:
         elapsed = spent + time.time() - t0
         if cfg.max_steps is not None and step >= cfg.max_steps:
@@ -231,7 +261,8 @@ def train(
         for group in opt.param_groups:
             group["lr"] = _lr_at(cfg, cfg.lr, fraction)
         gen = torch.Generator().manual_seed(seed * 1_000_003 + step)
-        target = data_mod.random_crops(photos, cfg.batch, cfg.crop, gen)
+        target = data_mod.random_crops(photos, cfg.batch, cfg.crop, gen, cfg.min_zoom,
+                                       cfg.max_zoom)  # fmt: skip
         if pool is None:
             masks = mask_batch(cfg.batch, cfg.crop, np.random.default_rng([seed, step]))
             known = _known_from_masks(masks, dev)
@@ -261,12 +292,14 @@ def train(
             last_log = time.time()
         if step % 1000 == 0:
             _save_ckpt(out_dir / "ckpt.pt", model, ema, opt, step, spent + time.time() - t0)
+        if cfg.eval_every_s and time.time() - last_eval > cfg.eval_every_s:
+            best = _check_and_export(cfg, ema, held, seed, dev, out_dir, step, best)
+            last_eval = time.time()
 
     train_seconds = spent + time.time() - t0
     _save_ckpt(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
-    held_metrics = evaluate_holdout(ema, held, seed, dev)
-    weights = export_model(ema, out_dir / "pconv_inpaint.safetensors", cfg.working_size,
-                           {"train_config": cfg.name, "steps": str(step)})  # fmt: skip
+    best = _check_and_export(cfg, ema, held, seed, dev, out_dir, step, best)
+    held_metrics, weights = best["metrics"], out_dir / WEIGHTS_FILE
     from editor.ml.hashing import sha256_file
 
     metrics = {
@@ -283,6 +316,7 @@ def train(
         "first_losses": losses[:10],
         "last_losses": losses[-10:],
         "holdout": held_metrics,
+        "exported_step": best["step"],
         "weights": weights.name,
         "sha256": sha256_file(weights),
         "bytes": weights.stat().st_size,
@@ -290,6 +324,21 @@ def train(
     write_metrics(out_dir / "metrics.json", metrics)
     _print_holdout(held_metrics)
     return metrics
+
+
+def _check_and_export(cfg: TrainConfig, ema: torch.nn.Module, held: torch.Tensor, seed: int,
+                      dev: torch.device, out_dir: Path, step: int, best: dict) -> dict:
+    """Held-out check of the EMA; exports it when it is the first check, when checks do not
+    select (`eval_every_s` 0), or when it beats the best so far. Returns the best record."""
+    metrics = evaluate_holdout(ema, held, seed, dev)
+    psnr = metrics["model"]["psnr"]
+    log.info("held-out at step %d: model %.2f dB, Telea %.2f dB", step, psnr,
+             metrics["telea"]["psnr"])  # fmt: skip
+    if best and cfg.eval_every_s and psnr <= best["psnr"]:
+        return best
+    export_model(ema, out_dir / WEIGHTS_FILE, cfg.working_size,
+                 {"train_config": cfg.name, "steps": str(step)})  # fmt: skip
+    return {"psnr": psnr, "metrics": metrics, "step": step}
 
 
 def _save_ckpt(path: Path, model, ema, opt, step: int, spent: float) -> None:

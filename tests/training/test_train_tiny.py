@@ -21,7 +21,7 @@ def _went_down(metrics) -> bool:
 def test_tiny_training_loss_goes_down_and_exports(tmp_path):
     metrics = train(config_named("tiny", max_steps=40), [], 0, tmp_path, seed=0)
     assert _went_down(metrics), metrics
-    assert (tmp_path / "pconv_inpaint.safetensors").is_file()
+    assert (tmp_path / "inpaint.safetensors").is_file()
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["steps"] == 40 and set(saved["holdout"]) == {"model", "telea", "holes"}
 
@@ -62,7 +62,7 @@ def test_mask_pool_path(tmp_path):
 
 
 def test_cli_tiny_run_and_export(tmp_path):
-    from editor.ml.archs.pconv_unet import load_safetensors
+    from editor.ml.inpaint_nets import load_safetensors
     from editor.training.__main__ import main
 
     assert main(["inpaint", "--config", "tiny", "--steps", "4", "--out", str(tmp_path)]) == 0

@@ -13,7 +13,8 @@ runs in fp32 even under autocast: in fp16 sum(1)/sum(M) overflows for near-empty
 
 Model contract: `forward(image, known)` with image N×3×H×W float32 RGB in [0, 1] and known
 N×1×H×W float32 (1 = known pixel, 0 = hole); H and W multiples of `2 ** depth`. Returns the
-raw prediction N×3×H×W (about [0, 1], not clamped); use `composite` for the final image.
+raw prediction N×3×H×W (about [0, 1], not clamped); editor.ml.inpaint_nets.composite makes the
+final image.
 """
 
 from __future__ import annotations
@@ -151,44 +152,4 @@ class PConvUNet(nn.Module):
         return x * 0.5 + 0.5
 
 
-def composite(image: torch.Tensor, known: torch.Tensor, prediction: torch.Tensor) -> torch.Tensor:
-    """Known pixels from `image`, hole pixels from `prediction` (clamped to [0, 1])."""
-    return image * known + prediction.clamp(0.0, 1.0) * (1.0 - known)
-
-
-def predict_padded(model: PConvUNet, image: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """Composite N×3×H×W in [0, 1] for any H, W: pads to the model's multiple first.
-
-    The padding (bottom/right, edge-replicated) is marked known so the fill near the border
-    still sees context; it is cut off again before compositing.
-    """
-    h, w = image.shape[-2:]
-    m = model.multiple
-    ph, pw = (-h) % m, (-w) % m
-    image_p, known_p = image, known
-    if ph or pw:
-        image_p = F.pad(image * known, (0, pw, 0, ph), mode="replicate")
-        known_p = F.pad(known, (0, pw, 0, ph), mode="replicate")
-    out = model(image_p, known_p)[..., :h, :w]
-    return composite(image, known, out.float())
-
-
 ARCH_NAME = "pconv_unet"
-
-
-def load_safetensors(path: str, device: str = "cpu") -> tuple[PConvUNet, dict[str, str]]:
-    """(fp32 model in eval mode on `device`, metadata) from a file written by
-    `editor.training.export.export_model` (architecture config in the metadata)."""
-    from safetensors import safe_open
-
-    with safe_open(path, framework="pt", device="cpu") as handle:
-        meta = dict(handle.metadata() or {})
-        state = {key: handle.get_tensor(key).float() for key in handle.keys()}  # noqa: SIM118
-    if meta.get("arch") != ARCH_NAME:
-        raise ValueError(f"{path} is not a {ARCH_NAME} file (arch={meta.get('arch')!r})")
-    model = PConvUNet(PConvConfig.from_metadata(meta))
-    expected = {k for k in model.state_dict() if not k.endswith("num_batches_tracked")}
-    if set(state) != expected:
-        raise ValueError(f"{path} does not match the architecture in its metadata")
-    model.load_state_dict(state, strict=False)  # num_batches_tracked is not stored
-    return model.to(device).eval(), meta

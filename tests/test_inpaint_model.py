@@ -1,4 +1,4 @@
-"""editor.engine.inpaint_model with a tiny random-weight model written to a temp file."""
+"""editor.engine.inpaint_model with tiny random-weight models (each architecture) in temp files."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ from editor.engine.context import JobContext, JobError  # noqa: E402
 from editor.engine.inpaint_model import fill_with_model  # noqa: E402
 
 
-@pytest.fixture()
-def tiny_model_file(tmp_path):
-    from editor.ml.archs.pconv_unet import PConvConfig, PConvUNet
+@pytest.fixture(params=["pconv_unet", "fill_net"])
+def tiny_model_file(tmp_path, request):
+    """A tiny random-weight network of each architecture Erase can load."""
+    from editor.ml.archs.fill_net import FillConfig
+    from editor.ml.archs.pconv_unet import PConvConfig
+    from editor.ml.inpaint_nets import build
     from editor.training.export import export_model
 
     torch.manual_seed(0)
-    model = PConvUNet(PConvConfig((8, 16, 16), first_kernel=3)).eval()
+    configs = {"pconv_unet": PConvConfig((8, 16, 16), first_kernel=3),
+               "fill_net": FillConfig(8, 8, 16, (1, 2))}  # fmt: skip
+    model = build(configs[request.param]).eval()
     return export_model(model, tmp_path / "tiny.safetensors", working_size=48)
 
 

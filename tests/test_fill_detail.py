@@ -1,0 +1,69 @@
+"""Contextual residual aggregation puts the photo's own fine texture into an upscaled fill."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+cv2 = pytest.importorskip("cv2")
+
+from editor.engine.fill_detail import add_residual_detail  # noqa: E402
+
+SIZE, SCALE = 640, 0.25
+
+
+def _textured_photo() -> np.ndarray:
+    """A smooth colour gradient with fine grain and 3-px stripes (detail a 4x downscale loses)."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+    base = np.dstack([80 + 100 * xx / SIZE, 120 + 0 * yy, 200 - 100 * yy / SIZE])
+    stripes = 25.0 * np.sign(np.sin(xx * np.pi / 3.0))[..., None]
+    grain = rng.normal(0, 12, (SIZE, SIZE, 1))
+    return np.clip(base + stripes + grain, 0, 255).astype(np.uint8)
+
+
+def _soft_fill(photo: np.ndarray) -> np.ndarray:
+    """What a model at the working size gives once upscaled: the right colours, no detail."""
+    small = cv2.resize(photo, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC)
+
+
+def _detail(image: np.ndarray, region: np.ndarray) -> float:
+    """Mean absolute Laplacian (fine detail) over a region."""
+    lap = cv2.Laplacian(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32), cv2.CV_32F)
+    return float(np.abs(lap[region]).mean())
+
+
+def _hole() -> np.ndarray:
+    hole = np.zeros((SIZE, SIZE), bool)
+    hole[200:440, 180:420] = True
+    return hole
+
+
+def test_the_hole_gets_the_detail_of_its_surroundings():
+    photo, hole = _textured_photo(), _hole()
+    soft = _soft_fill(photo)
+    out = add_residual_detail(photo, hole, soft, SCALE)
+    around = ~hole
+    assert _detail(soft, hole) < 0.4 * _detail(photo, around)  # the soft patch the issue shows
+    assert _detail(out, hole) > 0.7 * _detail(photo, around)
+    assert _detail(out, hole) < 1.3 * _detail(photo, around)  # not louder than the photo
+
+
+def test_outside_the_hole_is_the_photo_and_hole_pixels_are_never_read():
+    photo, hole = _textured_photo(), _hole()
+    soft = _soft_fill(photo)
+    other = photo.copy()
+    other[hole] = 255 - other[hole]  # a different object under the hole
+    out = add_residual_detail(photo, hole, soft, SCALE)
+    assert np.array_equal(out[~hole], photo[~hole])
+    assert np.array_equal(out, add_residual_detail(other, hole, soft, SCALE))
+
+
+def test_a_hole_with_no_clear_surroundings_keeps_the_soft_fill():
+    photo = _textured_photo()
+    hole = np.ones((SIZE, SIZE), bool)
+    hole[:4, :4] = False
+    soft = _soft_fill(photo)
+    out = add_residual_detail(photo, hole, soft, SCALE)
+    assert np.array_equal(out[hole], soft[hole])
