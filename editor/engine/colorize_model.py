@@ -6,17 +6,16 @@ Torch is imported lazily: this module is only reached from a job.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from editor.engine.context import JobError
 from editor.engine.lite0_decoders import (
     ENCODER,  # noqa: F401  (the encoder's model name, read by callers)
     best_device,
     ensure_files,
+    load_cached,
     load_decoder,
     load_encoder,
 )
@@ -57,18 +56,7 @@ def load_colorizer(
     """The colorizer on the best device; JobError saying how to get what is missing."""
     decoder, encoder = ensure_files(DECODER, missing_decoder_message(), manager, progress,
                                     cancelled)  # fmt: skip
-    return _load(str(decoder), decoder.stat().st_mtime_ns, str(encoder), encoder.stat().st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=1)
-def _load(decoder: str, _dmtime: int, encoder: str, _emtime: int) -> ColorizeModel:
-    """Cached per (files, modification times): weights load once per process."""
-    from editor.ml.errors import ModelError
-
-    try:
-        return colorizer_from_files(decoder, encoder)
-    except (ModelError, ValueError) as exc:
-        raise JobError(f"{missing_decoder_message()} ({exc})") from exc
+    return load_cached(colorizer_from_files, decoder, encoder, missing_decoder_message())
 
 
 def colorizer_from_files(decoder: str | Path, encoder: str | Path) -> ColorizeModel:

@@ -7,9 +7,10 @@ Torch is imported lazily: this module is only reached from a job.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from editor.engine.context import JobError
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from editor.ml.manager import ModelManager
 
 ENCODER = "efficientnet-lite0-imagenet"
+Model = TypeVar("Model")
 
 
 def missing_encoder_message() -> str:
@@ -79,3 +81,22 @@ def best_device() -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_cached(build: Callable[[str, str], Model], decoder: Path, encoder: Path,
+                missing_decoder: str) -> Model:  # fmt: skip
+    """`build(decoder, encoder)`, once per process for the same files (a changed file, by its
+    modification time, builds again); JobError with `missing_decoder` when a file is unusable."""
+    from editor.ml.errors import ModelError
+
+    try:
+        return _built(build, str(decoder), decoder.stat().st_mtime_ns, str(encoder),
+                      encoder.stat().st_mtime_ns)  # fmt: skip
+    except (ModelError, ValueError) as exc:
+        raise JobError(f"{missing_decoder} ({exc})") from exc
+
+
+@functools.lru_cache(maxsize=4)  # the colorizer and the three sketch subjects
+def _built(build: Callable[[str, str], Any], decoder: str, _dmtime: int, encoder: str,
+           _emtime: int) -> Any:  # fmt: skip
+    return build(decoder, encoder)

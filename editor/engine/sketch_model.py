@@ -6,14 +6,19 @@ Torch is imported lazily: this module is only reached from a job.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from editor.engine.context import JobError
-from editor.engine.lite0_decoders import best_device, ensure_files, load_decoder, load_encoder
+from editor.engine.lite0_decoders import (
+    best_device,
+    ensure_files,
+    load_cached,
+    load_decoder,
+    load_encoder,
+)
 from editor.ml.catalog_sketch import SUBJECTS, model_name
 
 if TYPE_CHECKING:
@@ -60,19 +65,7 @@ def load_sketcher(
         raise JobError(f"Unknown sketch subject {subject!r}: choose one of {', '.join(SUBJECTS)}.")
     decoder, encoder = ensure_files(model_name(subject), missing_decoder_message(subject),
                                     manager, progress, cancelled)  # fmt: skip
-    return _load(subject, str(decoder), decoder.stat().st_mtime_ns, str(encoder),
-                 encoder.stat().st_mtime_ns)  # fmt: skip
-
-
-@functools.lru_cache(maxsize=3)
-def _load(subject: str, decoder: str, _dmtime: int, encoder: str, _emtime: int) -> SketchModel:
-    """Cached per (files, modification times): weights load once per process."""
-    from editor.ml.errors import ModelError
-
-    try:
-        return sketcher_from_files(decoder, encoder)
-    except (ModelError, ValueError) as exc:
-        raise JobError(f"{missing_decoder_message(subject)} ({exc})") from exc
+    return load_cached(sketcher_from_files, decoder, encoder, missing_decoder_message(subject))
 
 
 def sketcher_from_files(decoder: str | Path, encoder: str | Path) -> SketchModel:
