@@ -18,6 +18,7 @@ import numpy as np
 from editor.core.geometry import Rect
 from editor.core.pixels import blend_by_mask, check_mask, check_rgba
 from editor.engine.context import JobContext
+from editor.engine.frozen import freeze_array
 from editor.engine.results import PatchResult
 
 if TYPE_CHECKING:
@@ -61,11 +62,11 @@ class ColorizeRequest:
         if not 0.0 <= self.vibrance <= 1.0:
             raise ValueError(f"vibrance must be in [0, 1], got {self.vibrance}")
         height, width = check_rgba(self.image).shape[:2]
-        _freeze(self, "image", self.image)
+        freeze_array(self, "image", self.image)
         if self.mask is not None:
             if check_mask(self.mask).shape != (height, width):
                 raise ValueError(f"mask {self.mask.shape} does not match image {(height, width)}")
-            _freeze(self, "mask", self.mask)
+            freeze_array(self, "mask", self.mask)
         object.__setattr__(self, "hints", _checked_hints(self.hints, width, height))
         full = Rect(0, 0, width, height)
         region = full if self.region is None else self.region.intersected(full)
@@ -91,7 +92,7 @@ class ColorSuggestRequest:
 
     def __post_init__(self) -> None:
         height, width = check_rgba(self.image).shape[:2]
-        _freeze(self, "image", self.image)
+        freeze_array(self, "image", self.image)
         if not (0 <= self.x < width and 0 <= self.y < height):
             raise ValueError(f"point ({self.x}, {self.y}) lies outside the {width}x{height} image")
         object.__setattr__(self, "hints", _checked_hints(self.hints, width, height))
@@ -104,12 +105,6 @@ def _checked_hints(hints, width: int, height: int) -> tuple[Hint, ...]:
             raise ValueError(f"hint ({x}, {y}) lies outside the {width}x{height} image")
         out.append((int(x), int(y), (int(rgb[0]), int(rgb[1]), int(rgb[2]))))
     return tuple(out)
-
-
-def _freeze(request, name: str, array: np.ndarray) -> None:
-    snapshot = np.array(array, copy=True)
-    snapshot.flags.writeable = False
-    object.__setattr__(request, name, snapshot)
 
 
 def _lab(rgb: np.ndarray):

@@ -17,6 +17,7 @@ import numpy as np
 
 from editor.core.pixels import check_mask, check_rgba
 from editor.engine.context import JobCancelled, JobContext, JobError
+from editor.engine.frozen import freeze_array
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,19 +63,13 @@ class DenoiseRequest:
             raise ValueError(f"feather must not be negative, got {self.feather}")
         if self.tile is not None and self.tile < 16:
             raise ValueError(f"tile must be at least 16 pixels, got {self.tile}")
-        _freeze(self, "image", check_rgba(self.image))
+        freeze_array(self, "image", check_rgba(self.image))
         if self.mask is not None:
             if check_mask(self.mask).shape != self.image.shape[:2]:
                 raise ValueError(
                     f"mask {self.mask.shape} does not match image {self.image.shape[:2]}"
                 )
-            _freeze(self, "mask", self.mask)
-
-
-def _freeze(request: DenoiseRequest, name: str, array: np.ndarray) -> None:
-    snapshot = np.array(array, copy=True)
-    snapshot.flags.writeable = False
-    object.__setattr__(request, name, snapshot)
+            freeze_array(self, "mask", self.mask)
 
 
 def ensure_registered(runtime: ModelRuntime) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 from editor.core.geometry import Rect
 from editor.core.pixels import blend_by_mask, check_mask, check_rgba
 from editor.engine.context import JobContext, JobError
+from editor.engine.frozen import freeze_array
 from editor.engine.results import PatchResult
 
 DEFAULT_SUBJECT = "landscapes"
@@ -49,15 +50,15 @@ class SketchRequest:
                 f"unknown sketch subject {self.subject!r} (one of {list(sketch_subjects())})"
             )
         shape = check_rgba(self.sketch).shape[:2]
-        _freeze(self, "sketch", self.sketch)
+        freeze_array(self, "sketch", self.sketch)
         if self.mask is not None:
             if check_mask(self.mask).shape != shape:
                 raise ValueError(f"mask {self.mask.shape} does not match sketch {shape}")
-            _freeze(self, "mask", self.mask)
+            freeze_array(self, "mask", self.mask)
         if self.base is not None:
             if check_rgba(self.base).shape[:2] != shape:
                 raise ValueError(f"base {self.base.shape[:2]} does not match sketch {shape}")
-            _freeze(self, "base", self.base)
+            freeze_array(self, "base", self.base)
 
 
 def sketch_subjects() -> dict[str, str]:
@@ -66,12 +67,6 @@ def sketch_subjects() -> dict[str, str]:
     from editor.ml.catalog_sketch import SUBJECTS
 
     return {key: title for key, (title, _sha256) in SUBJECTS.items()}
-
-
-def _freeze(request: SketchRequest, name: str, array: np.ndarray) -> None:
-    snapshot = np.array(array, copy=True)
-    snapshot.flags.writeable = False
-    object.__setattr__(request, name, snapshot)
 
 
 def working_sketch(sketch: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

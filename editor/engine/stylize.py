@@ -15,6 +15,7 @@ import numpy as np
 from editor.core.geometry import Rect
 from editor.core.pixels import check_mask, check_rgba
 from editor.engine.context import JobCancelled, JobContext, JobError
+from editor.engine.frozen import freeze_array
 from editor.engine.results import PatchResult
 
 if TYPE_CHECKING:
@@ -75,20 +76,14 @@ class StylizeRequest:
             raise ValueError(f"working size must be at least 16 pixels, got {self.size}")
         if self.features not in FEATURE_CHOICES:
             raise ValueError(f"features must be one of {FEATURE_CHOICES}, got {self.features!r}")
-        _freeze(self, "image", check_rgba(self.image))
-        _freeze(self, "style", self.style)
+        freeze_array(self, "image", check_rgba(self.image))
+        freeze_array(self, "style", self.style)
         if self.mask is not None:
             if check_mask(self.mask).shape != self.image.shape[:2]:
                 raise ValueError(
                     f"mask {self.mask.shape} does not match image {self.image.shape[:2]}"
                 )
-            _freeze(self, "mask", self.mask)
-
-
-def _freeze(request: StylizeRequest, name: str, array: np.ndarray) -> None:
-    snapshot = np.array(array, copy=True)
-    snapshot.flags.writeable = False
-    object.__setattr__(request, name, snapshot)
+            freeze_array(self, "mask", self.mask)
 
 
 # ---- pixels <-> tensors ------------------------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 
 from editor.core.pixels import check_rgba
 from editor.engine.context import JobCancelled, JobContext, JobError
+from editor.engine.frozen import freeze_array
 
 if TYPE_CHECKING:
     from editor.ml.runtime import ModelRuntime
@@ -39,9 +40,7 @@ class UpscaleRequest:
             raise ValueError(f"scale must be one of {SCALES}, got {self.scale}")
         if self.tile is not None and self.tile < 8:
             raise ValueError(f"tile must be at least 8 pixels, got {self.tile}")
-        snapshot = np.array(check_rgba(self.image), copy=True)
-        snapshot.flags.writeable = False
-        object.__setattr__(self, "image", snapshot)
+        freeze_array(self, "image", check_rgba(self.image))
 
 
 def upscale_alpha(alpha: np.ndarray, width: int, height: int) -> np.ndarray:
