@@ -18,12 +18,27 @@ def _went_down(metrics) -> bool:
     return np.mean(metrics["last_losses"]) < 0.8 * np.mean(metrics["first_losses"])
 
 
-def test_tiny_training_loss_goes_down_and_exports(tmp_path):
-    metrics = train(config_named("tiny", max_steps=40), [], 0, tmp_path, seed=0)
+@pytest.mark.parametrize("config", ["tiny", "fill-tiny"])
+def test_tiny_training_loss_goes_down_and_exports(tmp_path, config):
+    metrics = train(config_named(config, max_steps=40), [], 0, tmp_path, seed=0)
     assert _went_down(metrics), metrics
     assert (tmp_path / "inpaint.safetensors").is_file()
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["steps"] == 40 and set(saved["holdout"]) == {"model", "telea", "holes"}
+
+
+def test_warm_start_from_exported_weights(tmp_path):
+    """--init: a run starts from an exported file of the same architecture."""
+    from editor.ml.inpaint_nets import load_safetensors
+
+    train(config_named("fill-tiny", max_steps=10), [], 0, tmp_path / "a", seed=0)
+    first, _ = load_safetensors(str(tmp_path / "a" / "inpaint.safetensors"))
+    cfg = config_named("fill-tiny", max_steps=1, lr=0.0)  # no step may move the weights
+    train(cfg, [], 0, tmp_path / "b", seed=1, init=tmp_path / "a" / "inpaint.safetensors")
+    again, _ = load_safetensors(str(tmp_path / "b" / "inpaint.safetensors"))
+    for (name, a), b in zip(first.state_dict().items(), again.state_dict().values(), strict=True):
+        if a.is_floating_point() and "running" not in name:
+            assert torch.allclose(a, b, atol=1e-3), name
 
 
 def test_tiny_training_with_perceptual_and_style_terms(tmp_path):
