@@ -97,6 +97,10 @@ def test_a_hole_with_nothing_around_it_is_a_clear_error():
     image = _red_image(20, 20)
     with pytest.raises(JobError, match="smaller area"):
         classical_fill(image, np.full((20, 20), 255, np.uint8), "shiftmap")
+    for method in ("model", "telea"):  # Erase of the whole image, the model's path too
+        with pytest.raises(JobError, match="smaller area"):
+            run_inpaint(InpaintRequest(image=image, mask=np.full((20, 20), 255, np.uint8),
+                                       method=method), JobContext())  # fmt: skip
     with pytest.raises(JobError, match="Unknown erase method"):
         run_inpaint(InpaintRequest(image=image, mask=_mask((20, 20), 5, 9, 5, 9), method="x"),
                     JobContext())  # fmt: skip

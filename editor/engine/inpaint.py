@@ -131,6 +131,7 @@ DEFAULT_ERASE_METHOD = "ns"
 # Holes up to this many pixels are filled in the job's own thread by these methods (a few tens
 # of milliseconds, less than starting a child process); anything else runs in a child process.
 INLINE_METHODS = ("telea", "ns")
+NOTHING_AROUND = "Nothing is left around the mask to fill from: erase a smaller area."
 INLINE_HOLE_PIXELS = 16_384
 
 
@@ -162,7 +163,7 @@ def classical_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, method: str,
     if not hole.any():
         return crop_rgba.copy()
     if hole.all():
-        raise JobError("Nothing is left around the mask to fill from: erase a smaller area.")
+        raise JobError(NOTHING_AROUND)
     rgb = crop_rgba[..., :3].copy()
     rgb[hole] = 0  # no method may see what is under the hole
     rgb = np.where(hole[..., None], fill(rgb, hole, radius), crop_rgba[..., :3])
@@ -205,6 +206,8 @@ def run_inpaint(request: InpaintRequest, ctx: JobContext) -> PatchResult:
     ctx.progress(0.05, "Preparing")
     crop = request.image[window.rect.slices()]
     crop_mask = request.mask[window.rect.slices()]
+    if (crop_mask > 127).all():
+        raise JobError(NOTHING_AROUND)
     if method.fill is None:
         from editor.engine.inpaint_model import fill_with_model
 
