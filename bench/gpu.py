@@ -283,7 +283,7 @@ class Bench:
         bare_s = self.time(bare)
         return {"crop": [result.rect.w, result.rect.h], "network_size": [small, small],
                 "engine_s": engine, "bare_s": bare_s, "ratio": engine / bare_s,
-                "weights": "models/pconv_inpaint.safetensors"}  # fmt: skip
+                "weights": "models/erase_fill.safetensors"}  # fmt: skip
 
     def stylize_512(self) -> dict:
         from editor.engine.stylize import (

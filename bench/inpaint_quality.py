@@ -14,10 +14,10 @@ a user gets. Per method and bucket:
 - ms: the method's wall time per image (fill only, metrics excluded).
 Also prints, unless --no-timing, the engine time for a 512x512 crop with the model. With
 --large it only times Erase end to end (run_inpaint) on a 24 MP photo with a 600x600 hole for
-each of --methods, and stops.
+each of --methods, writes the 100 % crops around the hole beside --grid, and stops.
 
     python bench/inpaint_quality.py [--limit 200] [--methods model,telea,...]
-        [--grid /tmp/inpaint_grid.png] [--model models/pconv_inpaint.safetensors]
+        [--grid /tmp/inpaint_grid.png] [--model models/erase_fill.safetensors]
         [--working-size N] [--no-timing]
     python bench/inpaint_quality.py --large [--methods model,telea,ns]
 """
@@ -137,9 +137,10 @@ def time_512(model: Path, device_note: str) -> None:
     )
 
 
-def time_large(methods: list[str], photo: Path) -> None:
+def time_large(methods: list[str], photo: Path, crops: Path) -> None:
     """Erase end to end (run_inpaint: crop, fill, feathered paste) on a 6000x4000 RGBA image
-    (a photo upscaled, with grain) with a 600x600 hole, once per method after a warm-up."""
+    (a photo upscaled, with grain) with a 600x600 hole, once per method after a warm-up; writes
+    each result's 800x800 centre at 100 % to `crops` (is the hole a soft patch?)."""
     import cv2
 
     from editor.engine.inpaint import run_inpaint
@@ -155,9 +156,15 @@ def time_large(methods: list[str], photo: Path) -> None:
     for method in methods:
         run_inpaint(InpaintRequest(image=image, mask=warm, method=method), JobContext())
         start = time.perf_counter()
-        run_inpaint(InpaintRequest(image=image, mask=mask, method=method), JobContext())
+        result = run_inpaint(InpaintRequest(image=image, mask=mask, method=method), JobContext())
         print(f"Erase end to end, 24 MP photo, 600x600 hole, {method:8s}:"
               f" {time.perf_counter() - start:6.2f} s")  # fmt: skip
+        out = image.copy()
+        out[result.rect.slices()] = result.pixels
+        crops.mkdir(parents=True, exist_ok=True)
+        centre = cv2.cvtColor(out[1600:2400, 2600:3400, :3], cv2.COLOR_RGB2BGR)
+        cv2.imwrite(str(crops / f"large_{method}.png"), centre)
+    print(f"100 % crops around the hole: {crops}/large_METHOD.png")
 
 
 def main() -> int:
@@ -191,7 +198,7 @@ def main() -> int:
     photos = photos[:: max(1, len(photos) // args.limit)][: args.limit]
     if args.large:
         sailboat = args.data / "style" / "content" / "sailboat.jpg"
-        time_large(methods, sailboat if sailboat.is_file() else photos[0])
+        time_large(methods, sailboat if sailboat.is_file() else photos[0], args.grid.parent)
         return 0
     net = feature_net()
     masks = {

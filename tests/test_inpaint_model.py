@@ -93,3 +93,21 @@ def test_the_model_is_kept_in_the_jobs_model_cache(tiny_model_file):
     assert len(ctx.runtime.cache.keys()) == 1
     fill_with_model(rgba, mask, ctx, model_path=tiny_model_file)
     assert len(ctx.runtime.cache.keys()) == 1
+
+
+def test_the_shipped_model_continues_smooth_surroundings(shipped_weights):
+    """The shipped weights (skipped when absent or not the pinned file): a hole in a smooth
+    colour gradient is filled with the gradient, and known pixels come back unchanged."""
+    from editor.ml.catalog_inpaint import INPAINT
+
+    path = shipped_weights(INPAINT)
+    yy, xx = np.mgrid[0:96, 0:128].astype(np.float32)
+    rgb = np.dstack([60 + xx, 90 + yy, 200 - xx / 2]).astype(np.uint8)
+    rgba = np.dstack([rgb, np.full((96, 128), 255, np.uint8)])
+    mask = np.zeros((96, 128), np.uint8)
+    mask[30:66, 40:90] = 255
+    fill = fill_with_model(rgba, mask, JobContext(), model_path=path)
+    hole = mask > 0
+    error = np.abs(fill[..., :3].astype(np.float32) - rgba[..., :3])
+    assert error[hole].mean() < 8.0  # of 255
+    assert np.array_equal(fill[~hole], rgba[~hole])

@@ -70,8 +70,8 @@ def hole_files(tmp_path, photo):
 
 @pytest.mark.parametrize("method", ["telea", "model"])
 def test_inpaint_progress_runs_forward_to_100(tmp_path, hole_files, method):
-    if method == "model" and not (MODELS / "pconv_inpaint.safetensors").exists():
-        pytest.skip("models/pconv_inpaint.safetensors is not present")
+    if method == "model" and not (MODELS / "erase_fill.safetensors").exists():
+        pytest.skip("models/erase_fill.safetensors is not present")
     image, mask = hole_files
     done = _retouch("inpaint", image, "--mask", mask, "-o", tmp_path / "o.png", "--method", method)
     assert done.returncode == 0, done.stderr

@@ -120,14 +120,13 @@ ERASE_METHODS: dict[str, EraseMethod] = {method.name: method for method in _METH
 CLASSICAL_METHODS = tuple(name for name, method in ERASE_METHODS.items() if method.fill)
 FAST_ERASE_METHOD = "telea"  # Shift+Backspace
 # What Erase (Backspace) and `retouch inpaint` use unless told otherwise: change it only here.
-# Navier–Stokes: the best fill that meets the 3 s budget (24 MP photo, 600x600 hole: 0.9 s).
-# bench/inpaint_quality.py --limit 30 (120 photo/mask pairs, 2 CPU cores): FSR fast is the best
-# on every measure in every bucket (+0.5 to +1.2 dB hole PSNR over Telea, lowest deep-feature
-# distance and GMSD) but takes 43 s on that photo; Navier–Stokes beats Telea on both perceptual
-# measures in every bucket and on PSNR for holes up to 30 % (+0.23 / +0.05 dB; -0.05 / -0.07
-# above); shift-map is last on these scattered masks (-4.5 to -5 dB) and takes 1.3-4 s on a
-# 160-px photo; the model is below Telea (-0.3 to -0.8 dB), so it is not the default.
-DEFAULT_ERASE_METHOD = "ns"
+# The trained fill network (models/MODELS.md). bench/inpaint_quality.py --limit 30 (120
+# photo/mask pairs, 2 CPU cores): it has the lowest deep-feature distance and GMSD of every
+# method in every bucket, +0.40 to +0.96 dB hole PSNR over Telea (+0.47 to +0.78 over
+# Navier–Stokes, the earlier default), 0.3 s per photo; FSR fast is 0.07-0.21 dB higher on
+# PSNR but worse on both perceptual measures and takes 1.3-2.6 s per 160-px photo, 43 s on a
+# 24 MP one; shift-map is last on these scattered masks (-4.5 to -5 dB).
+DEFAULT_ERASE_METHOD = "model"
 # Holes up to this many pixels are filled in the job's own thread by these methods (a few tens
 # of milliseconds, less than starting a child process); anything else runs in a child process.
 INLINE_METHODS = ("telea", "ns")

@@ -27,11 +27,11 @@ from editor.engine.context import JobContext, JobError
 if TYPE_CHECKING:
     from torch import nn
 
-MODEL_NAME = "pconv-inpaint"  # its catalog spec (editor.ml.catalog_inpaint): file and sha256
-MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "pconv_inpaint.safetensors"
+MODEL_NAME = "erase-fill"  # its catalog spec (editor.ml.catalog_inpaint): file and sha256
+MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "erase_fill.safetensors"
 NEAR_PX = 6  # how far around the hole upscaled fill pixels are returned (paste band is 2 + 3 px)
 MISSING_MESSAGE = (
-    "The inpainting model file (models/pconv_inpaint.safetensors) is missing or damaged; "
+    "The inpainting model file (models/erase_fill.safetensors) is missing or damaged; "
     "use Erase (fast) instead."
 )
 

@@ -36,7 +36,7 @@ OPERATION = Operation(
     params=EraseParams,
     build=build,
     files=(FileInput("mask", "white (or opaque) = erase", required=True),),
-    models=("pconv-inpaint",),  # the "model" method's
+    models=("erase-fill",),  # the "model" method's
     result=ResultKind.PATCH,
     batchable=True,
     menu=MenuEntry("Filter", "&Erase", "Backspace", "Fill the masked area (the default erase "
