@@ -6,6 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from editor.ml.archs.fill_net import FillConfig  # noqa: E402
 from editor.ml.archs.pconv_unet import PartialConv2d, PConvConfig, PConvUNet  # noqa: E402
 from editor.ml.inpaint_nets import composite, load_safetensors, predict_padded  # noqa: E402
 
@@ -21,7 +22,7 @@ def _inputs(seed: int = 0, size: int = 32, batch: int = 2):
     return image, known
 
 
-def _randomise_batch_norm(model: PConvUNet) -> None:
+def _randomise_batch_norm(model: torch.nn.Module) -> None:
     gen = torch.Generator().manual_seed(1)
     for module in model.modules():
         if isinstance(module, torch.nn.BatchNorm2d):
@@ -87,15 +88,18 @@ def test_fully_masked_window_gives_no_nan_or_inf_under_low_precision(dtype):
     assert torch.isfinite(y.float()).all()
 
 
-def test_export_round_trip(tmp_path):
+@pytest.mark.parametrize("config", [TINY, FillConfig(8, 8, 16, (1, 2))], ids=["pconv", "fill"])
+def test_export_round_trip(tmp_path, config):
+    """Both of Erase's architectures come back from their file with config and outputs."""
+    from editor.ml.inpaint_nets import build
     from editor.training.export import export_model
 
     torch.manual_seed(0)
-    model = PConvUNet(TINY).eval()
+    model = build(config).eval()
     _randomise_batch_norm(model)
     path = export_model(model, tmp_path / "m.safetensors", working_size=64)
     loaded, meta = load_safetensors(str(path))
-    assert meta["working_size"] == "64" and loaded.config == TINY
+    assert meta["working_size"] == "64" and loaded.config == config
     image, known = _inputs()
     with torch.no_grad():
         assert torch.allclose(model(image, known), loaded(image, known), atol=2e-2)
