@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from style_nets import TinyBackbone
 from torch import nn
 
 from editor.engine.context import JobCancelled, JobContext, JobError
@@ -26,29 +27,6 @@ from editor.ml.style import (
 )
 
 TINY_LAYERS = LayerChoice(style=(0, 1, 2), content=1)
-
-
-class TinyBackbone(nn.Module):
-    """Three random conv stages with the backbones' forward_features interface."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(0)
-        self.stages = nn.ModuleList(
-            [
-                nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU()),
-                nn.Sequential(nn.Conv2d(8, 12, 3, stride=2, padding=1), nn.ReLU()),
-                nn.Sequential(nn.Conv2d(12, 16, 3, stride=2, padding=1), nn.ReLU()),
-            ]
-        )
-
-    def forward_features(self, image: torch.Tensor, layers: tuple[int, ...]) -> list[torch.Tensor]:
-        out, x = [], image
-        for i, stage in enumerate(self.stages):
-            x = stage(x)
-            if i in layers:
-                out.append(x)
-        return out
 
 
 @pytest.fixture

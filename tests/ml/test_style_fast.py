@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from style_nets import TinyBackbone
 from torch import nn
 
 from editor.engine.context import JobCancelled, JobContext
@@ -26,29 +27,13 @@ from editor.ml.style import (
 LAYERS = LayerChoice(style=(0, 1, 2), content=1)
 
 
-class StridedBackbone(nn.Module):
+class StridedBackbone(TinyBackbone):
     """Stride-2 3×3 convolutions with zero padding 1, as EfficientNet's stem: on an even-sized
     input the last row and column only ever meet a kernel's edge tap."""
 
     def __init__(self, delay: float = 0.0) -> None:
-        super().__init__()
-        torch.manual_seed(0)
+        super().__init__(first_stride=2)
         self.delay = delay
-        self.stages = nn.ModuleList(
-            [
-                nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.ReLU()),
-                nn.Sequential(nn.Conv2d(8, 12, 3, stride=2, padding=1), nn.ReLU()),
-                nn.Sequential(nn.Conv2d(12, 16, 3, stride=2, padding=1), nn.ReLU()),
-            ]
-        )
-
-    def forward_features(self, image: torch.Tensor, layers: tuple[int, ...]) -> list[torch.Tensor]:
-        out, x = [], image
-        for i, stage in enumerate(self.stages):
-            x = stage(x)
-            if i in layers:
-                out.append(x)
-        return out
 
 
 class _Sleep(nn.Module):
