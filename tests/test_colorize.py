@@ -133,13 +133,12 @@ def test_cli_reports_missing_weights_in_one_line(tmp_path, gray, monkeypatch, ca
     from PIL import Image
 
     from editor import cli
-    from editor.engine import models
+    from editor.ml import manager
     from editor.ml.catalog_colorize import COLORIZE
-    from editor.ml.manager import ModelManager
     from editor.ml.registry import Registry
 
-    empty = ModelManager(Registry([COLORIZE]), tmp_path / "none", tmp_path / "cache")
-    monkeypatch.setattr(models, "shared_manager", lambda: empty)
+    empty = manager.ModelManager(Registry([COLORIZE]), tmp_path / "none", tmp_path / "cache")
+    monkeypatch.setattr(manager, "ModelManager", lambda: empty)  # the command's job's manager
     Image.fromarray(gray).save(tmp_path / "in.png")
     code = cli.main(["colorize", str(tmp_path / "in.png"), "-o", str(tmp_path / "o.png")])
     err = capsys.readouterr().err.strip().splitlines()

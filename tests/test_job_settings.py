@@ -102,10 +102,55 @@ def test_run_functions_pick_their_device_through_the_job_context():
     """No run function picks a device of its own (which would ignore the settings)."""
     offenders = []
     for path in sorted((EDITOR / "engine").glob("*.py")):
-        if path.name in ("devices.py", "context.py", "lite0_decoders.py",
-                         "colorize_model.py"):  # fmt: skip
-            continue  # the sketch and colorize loaders still pick their own (issue #13)
+        if path.name in ("devices.py", "context.py", "lite0_decoders.py"):
+            continue  # the policy itself, and the default of loaders called without a job
         text = path.read_text()
         if re.search(r"pick_policy\(|cuda\.is_available\(", text):
             offenders.append(path.name)
     assert not offenders
+
+
+@pytest.mark.parametrize("operation", ["colorize", "sketch"])
+def test_the_lite0_decoders_load_on_the_settings_device_into_the_jobs_cache(
+    operation, tmp_path, monkeypatch
+):
+    """Colorize and Sketch to Photo build their model on the device the Settings ask for, with
+    the job's model manager, and keep it in the job's cache (the memory budget)."""
+    torch = pytest.importorskip("torch")
+    from editor.engine import colorize, colorize_model, sketch, sketch_model
+
+    loader_module, builder = {
+        "colorize": (colorize_model, "colorizer_module"),
+        "sketch": (sketch_model, "sketcher_module"),
+    }[operation]
+    files = (tmp_path / "decoder.safetensors", tmp_path / "encoder.pth")
+    for file in files:
+        file.write_bytes(b"x")
+    managers, builds = [], []
+
+    def ensure_files(name, message, manager, *rest):
+        managers.append(manager)
+        return files
+
+    def build(decoder, encoder, device):
+        builds.append(device)
+        return torch.nn.Linear(2, 2)
+
+    monkeypatch.setattr(loader_module, "ensure_files", ensure_files)
+    monkeypatch.setattr(loader_module, builder, build)
+    monkeypatch.setattr(loader_module, "working_size_of", lambda decoder, default: default)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # "cuda" is there to pick
+
+    def load(ctx):
+        if operation == "colorize":
+            return colorize._model(None, ctx)
+        return sketch._model(None, "animals", ctx)
+
+    ctx = JobContext(device="cuda")
+    first = load(ctx)
+    assert builds == ["cuda"] and first.device == "cuda"
+    assert managers == [ctx.models.manager()]
+    assert load(ctx).module is first.module and builds == ["cuda"]  # from the job's cache
+    assert len(ctx.runtime.cache.keys()) == 1
+    cpu = JobContext(device="cpu", models=ctx.models)
+    assert load(cpu).device == "cpu" and builds == ["cuda", "cpu"]

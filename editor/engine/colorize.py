@@ -288,7 +288,8 @@ def _model(model: ColorizeModel | None, ctx: JobContext) -> ColorizeModel:
         return model
     from editor.engine.colorize_model import load_colorizer
 
-    return load_colorizer(progress=ctx.progress, cancelled=ctx.is_cancelled)
+    return load_colorizer(ctx.models.manager(), ctx.progress, ctx.is_cancelled,
+                          device=str(ctx.policy().device), cache=ctx.runtime.cache)  # fmt: skip
 
 
 def run_colorize(

@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from editor.engine.lite0_decoders import (
     ENCODER,  # noqa: F401  (the encoder's model name, read by callers)
-    best_device,
+    default_device,
     ensure_files,
     load_cached,
     load_decoder,
     load_encoder,
+    working_size_of,
 )
 
 if TYPE_CHECKING:
+    from editor.ml.loading import ModelCache
     from editor.ml.manager import ModelManager
 
 DECODER = "colorize"
@@ -52,25 +54,37 @@ def load_colorizer(
     manager: ModelManager | None = None,
     progress: Callable[[float, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    device: str | None = None,
+    cache: ModelCache | None = None,
 ) -> ColorizeModel:
-    """The colorizer on the best device; JobError saying how to get what is missing."""
+    """The colorizer on `device` (default: the best available), kept in `cache` (a job passes
+    its own: the Settings' device and memory budget); JobError saying how to get what is
+    missing."""
     decoder, encoder = ensure_files(DECODER, missing_decoder_message(), manager, progress,
                                     cancelled)  # fmt: skip
-    return load_cached(colorizer_from_files, decoder, encoder, missing_decoder_message())
+    device = device or default_device()
+    module = load_cached(colorizer_module, decoder, encoder, missing_decoder_message(), device,
+                         cache)  # fmt: skip
+    return ColorizeModel(module, device, working_size_of(decoder, WORKING_SIZE))
 
 
-def colorizer_from_files(decoder: str | Path, encoder: str | Path) -> ColorizeModel:
+def colorizer_from_files(
+    decoder: str | Path, encoder: str | Path, device: str | None = None
+) -> ColorizeModel:
     """Build the colorizer from a decoder file and a Lite0 file without the pins (benchmarks of
     candidate weights, tests). The app goes through `load_colorizer`."""
+    device = device or default_device()
+    module = colorizer_module(Path(decoder), Path(encoder), device)
+    return ColorizeModel(module, device, working_size_of(decoder, WORKING_SIZE))
+
+
+def colorizer_module(decoder: Path, encoder: Path, device: str) -> Any:
+    """The Colorizer module (eval mode, frozen) on `device` from its two files."""
     from editor.ml.archs.colorizer import ColorDecoder, Colorizer
     from editor.ml.loading import load_state_dict_file
-    from editor.ml.safetensors_meta import read_safetensors_metadata
 
     bins = load_state_dict_file(decoder).get("bin_ab")
     if bins is None:
-        raise ValueError(f"{Path(decoder).name} is not a colorizer decoder (no bin_ab)")
+        raise ValueError(f"{decoder.name} is not a colorizer decoder (no bin_ab)")
     head = load_decoder(ColorDecoder(bins.shape[0]), decoder)
-    meta = read_safetensors_metadata(decoder)
-    device = best_device()
-    module = Colorizer(load_encoder(encoder), head).eval().requires_grad_(False).to(device)
-    return ColorizeModel(module, device, int(meta.get("working_size", str(WORKING_SIZE))))
+    return Colorizer(load_encoder(encoder), head).eval().requires_grad_(False).to(device)

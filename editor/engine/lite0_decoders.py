@@ -7,18 +7,17 @@ Torch is imported lazily: this module is only reached from a job.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from editor.engine.context import JobError
 
 if TYPE_CHECKING:
+    from editor.ml.loading import ModelCache
     from editor.ml.manager import ModelManager
 
 ENCODER = "efficientnet-lite0-imagenet"
-Model = TypeVar("Model")
 
 
 def missing_encoder_message() -> str:
@@ -77,26 +76,40 @@ def load_encoder(path: str | Path) -> Any:
     return backbone
 
 
-def best_device() -> str:
-    import torch
+def default_device() -> str:
+    """The device a loader called without a job uses (benchmarks, tests): the best available,
+    or $RETOUCH_DEVICE. Jobs pass the Settings' (`JobContext.policy()`)."""
+    from editor.engine.devices import pick_policy
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    return str(pick_policy().device)
 
 
-def load_cached(build: Callable[[str, str], Model], decoder: Path, encoder: Path,
-                missing_decoder: str) -> Model:  # fmt: skip
-    """`build(decoder, encoder)`, once per process for the same files (a changed file, by its
-    modification time, builds again); JobError with `missing_decoder` when a file is unusable."""
+def load_cached(
+    build: Callable[[Path, Path, str], Any],
+    decoder: Path,
+    encoder: Path,
+    missing_decoder: str,
+    device: str,
+    cache: ModelCache | None = None,
+) -> Any:
+    """The module `build(decoder, encoder, device)` makes, kept in `cache` (the job's model
+    cache, bounded by the Settings' memory budget) under the files' identity and the device, so
+    a changed file builds again; without a cache it is built each call. JobError with
+    `missing_decoder` when a file is unusable."""
     from editor.ml.errors import ModelError
 
     try:
-        return _built(build, str(decoder), decoder.stat().st_mtime_ns, str(encoder),
-                      encoder.stat().st_mtime_ns)  # fmt: skip
-    except (ModelError, ValueError) as exc:
+        key = (build.__module__, build.__qualname__, str(decoder), decoder.stat().st_mtime_ns,
+               str(encoder), encoder.stat().st_mtime_ns, device)  # fmt: skip
+        if cache is None:
+            return build(decoder, encoder, device)
+        return cache.get_or_load(key, lambda: build(decoder, encoder, device))
+    except (ModelError, ValueError, OSError) as exc:
         raise JobError(f"{missing_decoder} ({exc})") from exc
 
 
-@functools.lru_cache(maxsize=4)  # the colorizer and the three sketch subjects
-def _built(build: Callable[[str, str], Any], decoder: str, _dmtime: int, encoder: str,
-           _emtime: int) -> Any:  # fmt: skip
-    return build(decoder, encoder)
+def working_size_of(decoder: str | Path, default: int) -> int:
+    """The long side the decoder was trained to run at (its metadata), else `default`."""
+    from editor.ml.safetensors_meta import read_safetensors_metadata
+
+    return int(read_safetensors_metadata(decoder).get("working_size", str(default)))

@@ -183,6 +183,17 @@ def render_rgb(
     return out
 
 
+def _model(model: SketchModel | None, subject: str, ctx: JobContext) -> SketchModel:
+    """`model`, else the subject's sketcher on the Settings' device from the job's cache."""
+    ctx.progress(0.0, "Loading the sketch model")
+    if model is not None:
+        return model
+    from editor.engine.sketch_model import load_sketcher
+
+    return load_sketcher(subject, ctx.models.manager(), ctx.progress, ctx.is_cancelled,
+                         device=str(ctx.policy().device), cache=ctx.runtime.cache)  # fmt: skip
+
+
 def run_sketch(request: SketchRequest, ctx: JobContext, model: SketchModel | None = None):
     """PatchResult with an HxWx4 uint8 RGBA photo at the sketch size.
 
@@ -193,11 +204,7 @@ def run_sketch(request: SketchRequest, ctx: JobContext, model: SketchModel | Non
 
     if not (request.sketch[..., 3] > 0).any() and request.base is None:
         raise JobError("The sketch layer is empty: draw some lines first.")
-    ctx.progress(0.0, "Loading the sketch model")
-    if model is None:
-        from editor.engine.sketch_model import load_sketcher
-
-        model = load_sketcher(request.subject, progress=ctx.progress, cancelled=ctx.is_cancelled)
+    model = _model(model, request.subject, ctx)
     ctx.progress(0.2, "Rendering the sketch")
     height, width = request.sketch.shape[:2]
     photo = np.empty((height, width, 4), np.uint8)

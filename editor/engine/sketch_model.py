@@ -13,15 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from editor.engine.context import JobError
 from editor.engine.lite0_decoders import (
-    best_device,
+    default_device,
     ensure_files,
     load_cached,
     load_decoder,
     load_encoder,
+    working_size_of,
 )
 from editor.ml.catalog_sketch import SUBJECTS, model_name
 
 if TYPE_CHECKING:
+    from editor.ml.loading import ModelCache
     from editor.ml.manager import ModelManager
 
 WORKING_SIZE = 192  # long side a drawing is rendered at unless the weights' metadata says
@@ -59,23 +61,35 @@ def load_sketcher(
     manager: ModelManager | None = None,
     progress: Callable[[float, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    device: str | None = None,
+    cache: ModelCache | None = None,
 ) -> SketchModel:
-    """The subject's sketcher on the best device; JobError saying how to get what is missing."""
+    """The subject's sketcher on `device` (default: the best available), kept in `cache` (a job
+    passes its own: the Settings' device and memory budget); JobError saying how to get what
+    is missing."""
     if subject not in SUBJECTS:
         raise JobError(f"Unknown sketch subject {subject!r}: choose one of {', '.join(SUBJECTS)}.")
     decoder, encoder = ensure_files(model_name(subject), missing_decoder_message(subject),
                                     manager, progress, cancelled)  # fmt: skip
-    return load_cached(sketcher_from_files, decoder, encoder, missing_decoder_message(subject))
+    device = device or default_device()
+    module = load_cached(sketcher_module, decoder, encoder, missing_decoder_message(subject),
+                         device, cache)  # fmt: skip
+    return SketchModel(module, device, working_size_of(decoder, WORKING_SIZE))
 
 
-def sketcher_from_files(decoder: str | Path, encoder: str | Path) -> SketchModel:
+def sketcher_from_files(
+    decoder: str | Path, encoder: str | Path, device: str | None = None
+) -> SketchModel:
     """Build a sketcher from a decoder file and a Lite0 file without the pins (benchmarks of
     candidate weights, tests). The app goes through `load_sketcher`."""
+    device = device or default_device()
+    module = sketcher_module(Path(decoder), Path(encoder), device)
+    return SketchModel(module, device, working_size_of(decoder, WORKING_SIZE))
+
+
+def sketcher_module(decoder: Path, encoder: Path, device: str) -> Any:
+    """The Sketcher module (eval mode, frozen) on `device` from its two files."""
     from editor.ml.archs.sketcher import SketchDecoder, Sketcher
-    from editor.ml.safetensors_meta import read_safetensors_metadata
 
     head = load_decoder(SketchDecoder(), decoder)
-    meta = read_safetensors_metadata(decoder)
-    device = best_device()
-    module = Sketcher(load_encoder(encoder), head).eval().requires_grad_(False).to(device)
-    return SketchModel(module, device, int(meta.get("working_size", str(WORKING_SIZE))))
+    return Sketcher(load_encoder(encoder), head).eval().requires_grad_(False).to(device)

@@ -11,6 +11,10 @@ import logging
 import sys
 from pathlib import Path
 
+# The names of train_inpaint.CONFIGS (kept here so --help does not import torch; a test
+# checks they agree).
+INPAINT_CONFIGS = ["tiny", "cpu", "full", "fill-tiny", "fill-cpu", "fill-cpu-96", "fill-full"]
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m editor.training")
@@ -27,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     inpaint.add_argument(
         "--config",
         default=None,
-        choices=["tiny", "cpu", "full", "fill-tiny", "fill-cpu", "fill-full"],
+        choices=INPAINT_CONFIGS,
         help="fill-*: the push-pull fill network, else the partial-convolution U-Net "
         "(default: fill-full on cuda, fill-cpu otherwise)",
     )
@@ -45,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     export = tasks.add_parser("export-inpaint", help="fp16 safetensors from a ckpt.pt (EMA)")
     export.add_argument("--ckpt", type=Path, required=True)
     export.add_argument("--config", default="fill-cpu",
-                        choices=["tiny", "cpu", "full", "fill-tiny", "fill-cpu", "fill-full"])
+                        choices=INPAINT_CONFIGS)
     export.add_argument("--out", type=Path, required=True, help="output .safetensors file")
     export.add_argument("--working-size", type=int, help="default: the config's")
     from editor.training import train_colorizer, train_denoise, train_sketcher

@@ -81,6 +81,12 @@ CONFIGS: dict[str, TrainConfig] = {
     "fill-cpu": TrainConfig("fill-cpu", FillConfig(16, 32, 96, (1, 2, 4, 8, 2)), crop=64,
                             store=160, batch=16, lr=2e-3, working_size=256, mask_pool=16384,
                             min_zoom=0.4, max_zoom=0.72, eval_every_s=900.0),
+    # Continuation of fill-cpu (same network, warm-started with --init): 96-px crops at 0.6-1x
+    # of the photos' scale, so the Fourier units see 1.5x the context big holes need; half the
+    # learning rate of a fresh run.
+    "fill-cpu-96": TrainConfig("fill-cpu-96", FillConfig(16, 32, 96, (1, 2, 4, 8, 2)), crop=96,
+                               store=160, batch=16, lr=1e-3, working_size=256, mask_pool=16384,
+                               min_zoom=0.6, max_zoom=1.0, eval_every_s=900.0),
     "fill-full": TrainConfig("fill-full", FillConfig(32, 64, 192, (1, 2, 4, 8, 1, 2, 4, 8)),
                              crop=128, store=160, batch=64, lr=1e-3, working_size=256,
                              log_every=100, eval_images=300, mask_pool=8192, min_zoom=0.8,

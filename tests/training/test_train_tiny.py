@@ -86,3 +86,10 @@ def test_cli_tiny_run_and_export(tmp_path):
     assert main([*args, "--out", str(out), "--working-size", "40"]) == 0
     _, meta = load_safetensors(str(out))
     assert meta["working_size"] == "40" and meta["steps"] == "4"
+
+
+def test_the_cli_offers_exactly_the_trainers_configs():
+    from editor.training.__main__ import INPAINT_CONFIGS
+    from editor.training.train_inpaint import CONFIGS
+
+    assert sorted(INPAINT_CONFIGS) == sorted(CONFIGS)
