@@ -29,6 +29,7 @@ from editor.engine.results import PatchResult
 from editor.engine.select import SmartSelectRequest
 from editor.engine.sketch import DEFAULT_SUBJECT, SketchRequest
 from editor.engine.stylize import StylizeRequest
+from editor.ops.registry import for_request, operation
 from editor.settings import Settings
 
 
@@ -46,6 +47,8 @@ class Operations(QObject):
         self.settings = settings or Settings()
         self.active_job: int | None = None  # the one user-visible job (progress bar, Cancel)
         self._on_result: dict[int, Callable[[object], None]] = {}
+        self._operation_of: dict[int, str] = {}  # job -> the id of the operation it runs
+        self._result_operation = ""  # the operation whose result is being shown
         self._notices: list[str] = []  # what the engine said about the job being finished
         self._last_preview: tuple[int, np.ndarray] | None = None  # (job, image) forming live
         self._previewing = False  # the active job is a quick preview that a newer one replaces
@@ -158,7 +161,7 @@ class Operations(QObject):
         doc, pending, rect = self.document, self.document.preview, result.rect
         covered = (
             pending is not None
-            and pending.name == result.title
+            and pending.operation == self._result_operation
             and pending.scale == 1
             and pending.rect.intersected(rect) == rect
         )
@@ -170,7 +173,8 @@ class Operations(QObject):
             pixels[Rect(rect.x - pending.x, rect.y - pending.y, rect.w, rect.h).slices()] = (
                 result.pixels
             )
-            layer = Layer(result.title, LayerKind.RESULT, pixels, pending.x, pending.y)
+            layer = Layer(result.title, LayerKind.RESULT, pixels, pending.x, pending.y,
+                          operation=pending.operation)  # fmt: skip
             doc.set_preview(layer, doc.preview_target)
             self._announce(result.title, "The hints colour the rest as it is accepted.")
         if rect != doc.full_rect():
@@ -278,14 +282,12 @@ class Operations(QObject):
     def _on_preview(self, job_id: int, image: np.ndarray) -> None:
         if job_id == self.active_job:
             self._last_preview = (job_id, image)
-            self.document.set_preview(Layer("Style transfer (forming)", LayerKind.RESULT, image))
+            self.document.set_preview(self._job_layer(job_id, image, " (forming)"))
 
     def _keep_last_preview(self, job_id: int) -> None:
         """A cancelled job that showed previews leaves its last one as the pending result."""
         if self._last_preview is not None and self._last_preview[0] == job_id:
-            self.document.set_preview(
-                Layer("Style transfer", LayerKind.RESULT, self._last_preview[1])
-            )
+            self.document.set_preview(self._job_layer(job_id, self._last_preview[1]))
             self.message.emit(
                 "Cancelled: the last preview is kept. Enter to accept, Esc to discard."
             )
@@ -306,6 +308,7 @@ class Operations(QObject):
             return None
         self.active_job = self.engine.submit(request, title)
         self._on_result[self.active_job] = on_result
+        self._operation_of[self.active_job] = for_request(request).id
         self.busy_changed.emit(True)
         return self.active_job
 
@@ -322,6 +325,7 @@ class Operations(QObject):
     def _on_finished(self, job_id: int, result: object) -> None:
         self._last_preview = None
         handler = self._on_result.pop(job_id, None)
+        self._result_operation = self._operation_of.pop(job_id, "")
         if job_id == self.active_job:
             self._done()
         if handler is not None:
@@ -329,6 +333,7 @@ class Operations(QObject):
 
     def _on_failed(self, job_id: int, message: str) -> None:
         self._on_result.pop(job_id, None)
+        self._operation_of.pop(job_id, None)
         if job_id == self.active_job:
             self._done()
             self.error.emit(message)
@@ -339,6 +344,7 @@ class Operations(QObject):
             self._done()
             self.message.emit("Cancelled.")
             self._keep_last_preview(job_id)
+        self._operation_of.pop(job_id, None)
 
     def _on_noticed(self, job_id: int, text: str) -> None:
         if job_id in self._on_result:
@@ -351,13 +357,21 @@ class Operations(QObject):
         self.message.emit(f"{title}: Enter to accept, Esc to discard. {notes}".strip())
 
     def _show_patch(self, result: PatchResult, target: Layer | None = None) -> None:
-        layer = Layer(result.title, LayerKind.RESULT, result.pixels, result.rect.x, result.rect.y)
+        layer = Layer(result.title, LayerKind.RESULT, result.pixels, result.rect.x, result.rect.y,
+                      operation=self._result_operation)  # fmt: skip
         self.document.set_preview(layer, target)
         self._announce(result.title)
 
+    def _job_layer(self, job_id: int, image: np.ndarray, suffix: str = "") -> Layer:
+        """A result layer of the whole image from the running job `job_id`'s operation."""
+        op = self._operation_of.get(job_id, "")
+        title = operation(op).title if op else "Result"
+        return Layer(title + suffix, LayerKind.RESULT, image, operation=op)
+
     def _show_dense(self, pixels: np.ndarray, scale: int) -> None:
         title = f"Upscale ×{scale}"
-        self.document.set_preview(Layer(title, LayerKind.RESULT, pixels, scale=scale))
+        self.document.set_preview(Layer(title, LayerKind.RESULT, pixels, scale=scale,
+                                        operation=self._result_operation))  # fmt: skip
         height, width = pixels.shape[:2]
         self._announce(title, f"Result {width}×{height}; zoom in to inspect it.")
 

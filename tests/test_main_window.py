@@ -279,3 +279,27 @@ def test_sketch_pen_draws_on_a_sketch_layer(qtbot, window, photo_file):
     assert sketch.pixels[30, 60, 3] == 0
     window.undo_action.trigger()
     assert sketch.pixels[30, 60, 3] == 255
+
+
+def test_a_pending_result_knows_its_operation_by_id_not_by_name(qtbot, window, photo_file,
+                                                                random_colorizer):  # fmt: skip
+    """Menus recognise their pending result by the operation that made it, through accept and
+    undo, whatever the layer is called; a Colorize dialog's cancel leaves an Erase alone."""
+    window.open_path(photo_file)
+    ops, doc = window.operations, window.document
+    doc.begin_stroke().dab(50, 50, 10, 1.0)
+    with qtbot.waitSignal(ops.busy_changed, timeout=60000, check_params_cb=lambda b: not b):
+        ops.erase("telea")
+    assert doc.preview is not None and doc.preview.operation == "inpaint"
+    doc.preview.name = "Renamed by someone"
+    window.filter_menu._drop_preview_of("colorize")
+    assert doc.preview is not None  # not Colorize's to drop
+    window.accept_action.trigger()
+    window.undo_action.trigger()
+    assert doc.preview is not None and doc.preview.operation == "inpaint"
+    window.discard_action.trigger()
+    with qtbot.waitSignal(ops.busy_changed, timeout=60000, check_params_cb=lambda b: not b):
+        ops.colorize([])
+    assert doc.preview is not None and doc.preview.operation == "colorize"
+    window.filter_menu._drop_preview_of("colorize")
+    assert doc.preview is None

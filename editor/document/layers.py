@@ -37,6 +37,9 @@ class Layer:
     locked: bool = False  # locked layers keep their pixels: no painting, accepting or merging
     scale: int = 1  # pixels per document pixel: a pending upscale is denser than the document
     points: tuple[Hint, ...] = ()  # a hint layer's colour hints (its pixels are transparent)
+    # A result layer: the id of the operation that made it (editor.ops), by which menus know
+    # their pending result (its name is for people and may change).
+    operation: str = ""
 
     @property
     def rect(self) -> Rect:

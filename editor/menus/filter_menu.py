@@ -113,8 +113,14 @@ class FilterMenu:
             self.colorize_options = options = dialog.values()
             ops.colorize(self.hints.points, options.strength, options.inside_mask,
                          options.vibrance)  # fmt: skip
-        elif window.document.preview is not None and window.document.preview.name == "Colorize":
-            window.document.set_preview(None)  # the preview of a cancelled dialog goes away
+        else:
+            self._drop_preview_of("colorize")
+
+    def _drop_preview_of(self, operation_id: str) -> None:
+        """The preview a cancelled dialog of that operation showed goes away."""
+        preview = self.window.document.preview
+        if preview is not None and preview.operation == operation_id:
+            self.window.document.set_preview(None)
 
     def _rerun_colorize(self) -> None:
         """The hints changed while a Colorize result is pending: colour the visible part again
@@ -122,7 +128,7 @@ class FilterMenu:
         follows when the result is accepted (finish_colorize)."""
         window, ops = self.window, self.window.operations
         preview = window.document.preview
-        if preview is None or preview.name != "Colorize":
+        if preview is None or preview.operation != "colorize":
             return
         if ops.is_busy() and not ops.is_previewing():
             self._hint_timer.start()  # a whole-image run is under way: try again after it
@@ -220,8 +226,8 @@ class FilterMenu:
         if accepted:
             options = dialog.values()
             window.operations.denoise(options.strength, options.inside_mask)
-        elif window.document.preview is not None and window.document.preview.name == "Denoise":
-            window.document.set_preview(None)  # the preview of a cancelled dialog goes away
+        else:
+            self._drop_preview_of("denoise")
 
     def stylize_dialog(self) -> None:
         window = self.window
