@@ -42,17 +42,66 @@ def add_residual_detail(crop_rgb: np.ndarray, hole: np.ndarray, upscaled_fill: n
     low = cv2.resize(cv2.resize(base, small, interpolation=cv2.INTER_AREA), (width, height),
                      interpolation=cv2.INTER_CUBIC)  # fmt: skip
     residual = base - low
-
-    block = max(2, -(-max(height, width) // GRID))
-    rows, cols = -(-height // block), -(-width // block)
-    hole_blocks = _blocks(hole, block, rows, cols).reshape(rows * cols, -1)
-    in_hole = hole_blocks.any(axis=1)
     # A known block must be clear of the hole's low-pass footprint too.
     reach = max(1, round(2.0 / working_scale))
     near = cv2.dilate(hole.astype(np.uint8), np.ones((2 * reach + 1,) * 2, np.uint8)) > 0
+
+    block = max(2, -(-max(height, width) // GRID))
+    # Four grids offset by half a block, blended with raised-cosine windows: every pixel is
+    # near the middle of some grid's block, so block edges leave no seams. Dividing by the
+    # root of the summed squared weights keeps the texture's contrast where grids mix
+    # (independent textures averaged would fade; Heitz and Neyret 2018's variance-preserving
+    # blend).
+    half = block // 2
+    detail = np.zeros((height, width, 3), np.float32)
+    total = np.zeros((height, width, 1), np.float32)
+    found = False
+    for dy in (0, half):
+        for dx in (0, half):
+            shifted = [_shift(a, dy, dx) for a in (base, residual, hole, near)]
+            part = _aggregate(*shifted, block)
+            if part is None:
+                continue
+            found = True
+            weight = _window(height, dy, block)[:, None] * _window(width, dx, block)[None, :]
+            detail += part[dy : dy + height, dx : dx + width] * weight[..., None]
+            total += weight[..., None] ** 2
+    if not found:
+        return np.where(hole[..., None], upscaled_fill, crop_rgb)
+    detail /= np.sqrt(np.maximum(total, 1e-12))
+    filled = np.clip(upscaled_fill.astype(np.float32) + detail + 0.5, 0, 255).astype(np.uint8)
+    return np.where(hole[..., None], filled, crop_rgb)
+
+
+def _shift(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """`image` with `dy` rows and `dx` columns mirrored in at the top and left (a grid offset)."""
+    if not (dy or dx):
+        return image
+    pads = ((dy, 0), (dx, 0)) + ((0, 0),) * (image.ndim - 2)
+    return np.pad(image, pads, mode="symmetric")
+
+
+def _window(length: int, offset: int, block: int) -> np.ndarray:
+    """Raised-cosine weight of each of `length` pixels within its block of a grid that starts
+    `offset` pixels early: 1 in a block's middle, near 0 at its edges (sums to ~1 over the two
+    offsets 0 and block // 2)."""
+    phase = (np.arange(length, dtype=np.float32) + offset + 0.5) / block
+    return np.sin(np.pi * phase) ** 2 + 1e-3
+
+
+def _aggregate(base: np.ndarray, residual: np.ndarray, hole: np.ndarray, near: np.ndarray,
+               block: int) -> np.ndarray | None:  # fmt: skip
+    """HxWx3 float32 detail for the hole blocks of one grid (zero elsewhere): each hole block
+    gets a softmax mix of the residuals of the known blocks most like it. None when the grid has
+    no hole block or no known block."""
+    import cv2
+
+    height, width = hole.shape
+    rows, cols = -(-height // block), -(-width // block)
+    in_hole = _blocks(hole, block, rows, cols).reshape(rows * cols, -1).any(axis=1)
     known = ~_blocks(near, block, rows, cols).reshape(rows * cols, -1).any(axis=1)
     if not in_hole.any() or not known.any():
-        return np.where(hole[..., None], upscaled_fill, crop_rgb)
+        return None
 
     features = cv2.resize(base, (cols * CELL, rows * CELL), interpolation=cv2.INTER_AREA)
     features = features.reshape(rows, CELL, cols, CELL, 3).swapaxes(1, 2).reshape(rows * cols, -1)
@@ -70,6 +119,5 @@ def add_residual_detail(crop_rgb: np.ndarray, hole: np.ndarray, upscaled_fill: n
     detail = np.zeros((rows * cols, block * block * 3), np.float32)
     detail[in_hole] = mixed
     detail = detail.reshape(rows, cols, block, block, 3).swapaxes(1, 2)
-    detail = detail.reshape(rows * block, cols * block, 3)[:height, :width]
-    filled = np.clip(upscaled_fill.astype(np.float32) + detail + 0.5, 0, 255).astype(np.uint8)
-    return np.where(hole[..., None], filled, crop_rgb)
+    out: np.ndarray = detail.reshape(rows * block, cols * block, 3)[:height, :width]
+    return out
