@@ -52,11 +52,12 @@ def _parser() -> argparse.ArgumentParser:
                         choices=INPAINT_CONFIGS)
     export.add_argument("--out", type=Path, required=True, help="output .safetensors file")
     export.add_argument("--working-size", type=int, help="default: the config's")
-    from editor.training import train_colorizer, train_denoise, train_sketcher
+    from editor.training import train_colorizer, train_denoise, train_sketcher, train_upscale
 
     train_colorizer.add_parser(tasks)
     train_sketcher.add_parser(tasks)
     train_denoise.add_parser(tasks)
+    train_upscale.add_parser(tasks)
     return parser  # fmt: skip
 
 
@@ -65,13 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     import torch
 
-    if args.task in ("colorize", "sketch", "denoise"):
-        from editor.training import train_colorizer, train_denoise, train_sketcher
+    if args.task in ("colorize", "sketch", "denoise", "upscale"):
+        from editor.training import train_colorizer, train_denoise, train_sketcher, train_upscale
 
         modules = {
             "colorize": train_colorizer,
             "sketch": train_sketcher,
             "denoise": train_denoise,
+            "upscale": train_upscale,
         }
         return modules[args.task].run(args)
     if args.task == "export-inpaint":

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from editor.ml.archs.denoiser import ARCH, ARCH_NAME, Denoiser, DenoiserConfig
 from editor.training import data as data_mod
 from editor.training.degrade import DegradeConfig, add_gaussian, degrade_batch
+from editor.training.loop import cosine_lr, save_checkpoint, update_ema
 
 log = logging.getLogger(__name__)
 
@@ -212,15 +213,8 @@ def load_weights(path: Path) -> Denoiser:
 # ---- training --------------------------------------------------------------------------------
 
 
-def _lr_at(base: float, fraction: float) -> float:
-    warm = min(1.0, fraction / 0.02)
-    return base * warm * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * min(fraction, 1.0))))
 
 
-def _update_ema(ema: Denoiser, model: Denoiser, decay: float) -> None:
-    with torch.no_grad():
-        for e, p in zip(ema.parameters(), model.parameters(), strict=True):
-            e.lerp_(p, 1.0 - decay)
 
 
 def train(
@@ -276,7 +270,7 @@ def train(
             break
         fraction = step / cfg.max_steps if cfg.max_steps else elapsed / budget
         for group in opt.param_groups:
-            group["lr"] = _lr_at(cfg.lr, fraction)
+            group["lr"] = cosine_lr(cfg.lr, fraction)
         gen = torch.Generator().manual_seed(seed * 1_000_003 + step)
         clean = random_batch(patches, cfg.batch, cfg.crop, gen)
         noisy, sigma = degrade_batch(clean, gen, cfg.degrade)
@@ -288,7 +282,7 @@ def train(
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if ema is not model:
-            _update_ema(ema, model, min(cfg.ema, (1 + step) / (10 + step)))
+            update_ema(ema, model, min(cfg.ema, (1 + step) / (10 + step)))
         losses.append(float(loss.detach()))
         step += 1
         if step % cfg.log_every == 0 or time.time() - last_log > 120:
@@ -299,10 +293,10 @@ def train(
                      rate)  # fmt: skip
             last_log = time.time()
         if step % 500 == 0:
-            _save_ckpt(out_dir / "ckpt.pt", model, ema, opt, step, spent + time.time() - t0)
+            save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, spent + time.time() - t0)
 
     train_seconds = spent + time.time() - t0
-    _save_ckpt(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
+    save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
     held_metrics = evaluate_holdout(ema, held, seed)
     extra = {"train_config": cfg.name, "steps": str(step), "seed": str(seed)}
     weights = export_weights(ema, out_dir / WEIGHTS_NAME, extra)
@@ -336,11 +330,6 @@ def train(
     return metrics
 
 
-def _save_ckpt(path: Path, model, ema, opt, step: int, spent: float) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                "step": step, "spent": spent}, tmp)  # fmt: skip
-    tmp.replace(path)
 
 
 # ---- command line (hooked into python -m editor.training) ------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from editor.ml.inpaint_nets import build, predict_padded
 from editor.training import data as data_mod
 from editor.training.evaluate import MetricSums, hole_errors, telea
 from editor.training.export import export_model, write_metrics
+from editor.training.loop import cosine_lr, save_checkpoint, update_ema
 from editor.training.losses import inpaint_loss
 from editor.training.masks import mask_batch, random_mask
 
@@ -113,17 +113,8 @@ def _pooled_known(pool: torch.Tensor, count: int, generator: torch.Generator) ->
     return (masks < 128).float().unsqueeze(1)
 
 
-def _lr_at(cfg: TrainConfig, base: float, fraction: float) -> float:
-    warm = min(1.0, fraction / 0.02)  # short warm-up
-    return base * warm * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * min(fraction, 1.0))))
 
 
-def _update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
-    with torch.no_grad():
-        for e, p in zip(ema.parameters(), model.parameters(), strict=True):
-            e.lerp_(p, 1.0 - decay)
-        for e, b in zip(ema.buffers(), model.buffers(), strict=True):
-            e.copy_(b)
 
 
 @torch.no_grad()
@@ -265,7 +256,7 @@ def train(
             break
         fraction = step / cfg.max_steps if cfg.max_steps else elapsed / budget
         for group in opt.param_groups:
-            group["lr"] = _lr_at(cfg, cfg.lr, fraction)
+            group["lr"] = cosine_lr(cfg.lr, fraction)
         gen = torch.Generator().manual_seed(seed * 1_000_003 + step)
         target = data_mod.random_crops(photos, cfg.batch, cfg.crop, gen, cfg.min_zoom,
                                        cfg.max_zoom)  # fmt: skip
@@ -285,7 +276,7 @@ def train(
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if ema is not model:
-            _update_ema(ema, model, min(cfg.ema, (1 + step) / (10 + step)))
+            update_ema(ema, model, min(cfg.ema, (1 + step) / (10 + step)))
         losses.append(float(loss.detach()))
         step += 1
         if step % cfg.log_every == 0 or time.time() - last_log > 120:
@@ -297,13 +288,13 @@ def train(
                      rate)  # fmt: skip
             last_log = time.time()
         if step % 1000 == 0:
-            _save_ckpt(out_dir / "ckpt.pt", model, ema, opt, step, spent + time.time() - t0)
+            save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, spent + time.time() - t0)
         if cfg.eval_every_s and time.time() - last_eval > cfg.eval_every_s:
             best = _check_and_export(cfg, ema, held, seed, dev, out_dir, step, best)
             last_eval = time.time()
 
     train_seconds = spent + time.time() - t0
-    _save_ckpt(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
+    save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
     best = _check_and_export(cfg, ema, held, seed, dev, out_dir, step, best)
     held_metrics, weights = best["metrics"], out_dir / WEIGHTS_FILE
     from editor.ml.hashing import sha256_file
@@ -347,11 +338,6 @@ def _check_and_export(cfg: TrainConfig, ema: torch.nn.Module, held: torch.Tensor
     return {"psnr": psnr, "metrics": metrics, "step": step}
 
 
-def _save_ckpt(path: Path, model, ema, opt, step: int, spent: float) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                "step": step, "spent": spent}, tmp)  # fmt: skip
-    tmp.replace(path)
 
 
 def _print_holdout(metrics: dict[str, dict[str, float]]) -> None:

@@ -1,0 +1,34 @@
+"""Pieces every trainer's step loop shares: the learning-rate schedule, the weights' moving
+average and the checkpoint file."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import torch
+
+
+def cosine_lr(base: float, fraction: float) -> float:
+    """`base` after a short linear warm-up, then a cosine down to 2 % of it at `fraction` 1."""
+    warm = min(1.0, fraction / 0.02)
+    return base * warm * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * min(fraction, 1.0))))
+
+
+def update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    """Move `ema`'s parameters toward `model`'s by 1 - `decay`; copy the buffers."""
+    with torch.no_grad():
+        for e, p in zip(ema.parameters(), model.parameters(), strict=True):
+            e.lerp_(p, 1.0 - decay)
+        for e, b in zip(ema.buffers(), model.buffers(), strict=True):
+            e.copy_(b)
+
+
+def save_checkpoint(path: Path, model: torch.nn.Module, ema: torch.nn.Module,
+                    opt: torch.optim.Optimizer, step: int, spent: float) -> None:  # fmt: skip
+    """Model, EMA, optimiser, step and training seconds so far, written atomically (a run
+    killed mid-write keeps the previous checkpoint). Read with torch.load(weights_only=True)."""
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+                "step": step, "spent": spent}, tmp)  # fmt: skip
+    tmp.replace(path)
