@@ -88,7 +88,7 @@ CONFIGS: dict[str, TrainConfig] = {
                                store=160, batch=16, lr=1e-3, working_size=256, mask_pool=16384,
                                min_zoom=0.6, max_zoom=1.0, eval_every_s=900.0),
     "fill-full": TrainConfig("fill-full", FillConfig(32, 64, 192, (1, 2, 4, 8, 1, 2, 4, 8)),
-                             crop=128, store=160, batch=64, lr=1e-3, working_size=256,
+                             crop=128, store=144, batch=64, lr=1e-3, working_size=256,
                              log_every=100, eval_images=300, mask_pool=8192, min_zoom=0.8,
                              eval_every_s=120.0),
 }  # fmt: skip
