@@ -105,6 +105,30 @@ def model_upscale(name: str):
     return run
 
 
+def candidate_upscale(path: Path):
+    """A trained Photo (fast) file not yet in the catalog (python -m editor.training upscale),
+    run whole on the CPU in fp32: the figures its shipping would be judged by."""
+    import torch
+    from safetensors.torch import load_file
+
+    from editor.ml.archs.srvgg import SRVGGNetCompact
+    from editor.ml.safetensors_meta import read_safetensors_metadata
+
+    meta = read_safetensors_metadata(path)
+    model = SRVGGNetCompact(num_feat=int(meta["num_feat"]), num_conv=int(meta["num_conv"]),
+                            upscale=int(meta["scale"]))  # fmt: skip
+    model.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
+    model.eval()
+
+    def run(lr: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            x = torch.from_numpy(lr).permute(2, 0, 1)[None].float().div(255.0)
+            out = model(x)[0].clamp(0, 1).mul(255).round().byte()
+        return out.permute(1, 2, 0).numpy()
+
+    return run
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     default_data = ROOT.parent / "shared" / "data" / "eval" / "sr"
@@ -117,6 +141,8 @@ def main() -> int:
         help="restrict a model to datasets, e.g. realesrgan-x4plus=Set5 (slow on CPU)",
     )
     parser.add_argument("--border", type=int, default=SCALE)
+    parser.add_argument("--weights", type=Path, action="append", default=[],
+                        help="a trained upscale.safetensors to measure too (repeatable)")
     args = parser.parse_args()
 
     restrict = {}
@@ -125,7 +151,7 @@ def main() -> int:
         restrict[model] = set(sets.split("+"))
     methods = [("bicubic", bicubic)] + [
         (name, model_upscale(name)) for name in filter(None, args.models.split(","))
-    ]
+    ] + [(f"file {path.name}", candidate_upscale(path)) for path in args.weights]
     from editor.engine.devices import pick_policy
 
     print(f"x{SCALE} PSNR-Y / SSIM-Y, border {args.border}, device {pick_policy().device}")
