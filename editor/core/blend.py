@@ -33,7 +33,8 @@ def _soft_light(cb: np.ndarray, cs: np.ndarray) -> np.ndarray:
     d = np.where(cb <= 0.25, ((16.0 * cb - 12.0) * cb + 4.0) * cb, np.sqrt(cb))
     darker = cb - (1.0 - 2.0 * cs) * cb * (1.0 - cb)
     lighter = cb + (2.0 * cs - 1.0) * (d - cb)
-    return np.where(cs <= 0.5, darker, lighter)
+    out: np.ndarray = np.where(cs <= 0.5, darker, lighter)
+    return out
 
 
 def _color_dodge(cb: np.ndarray, cs: np.ndarray) -> np.ndarray:
@@ -71,7 +72,8 @@ def _set_lum(c: np.ndarray, lum: np.ndarray) -> np.ndarray:
 
 
 def _sat(c: np.ndarray) -> np.ndarray:
-    return c.max(axis=-1, keepdims=True) - c.min(axis=-1, keepdims=True)
+    spread: np.ndarray = c.max(axis=-1, keepdims=True) - c.min(axis=-1, keepdims=True)
+    return spread
 
 
 def _set_sat(c: np.ndarray, sat: np.ndarray) -> np.ndarray:

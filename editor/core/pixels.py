@@ -30,7 +30,9 @@ def check_mask(mask: np.ndarray) -> np.ndarray:
     return mask
 
 
-def blank_rgba(width: int, height: int, color: tuple[int, int, int, int] = (0, 0, 0, 0)):
+def blank_rgba(
+    width: int, height: int, color: tuple[int, int, int, int] = (0, 0, 0, 0)
+) -> np.ndarray:
     pixels = np.empty((height, width, RGBA_CHANNELS), np.uint8)
     pixels[...] = color
     return pixels
@@ -45,7 +47,9 @@ def rgb_to_rgba(rgb: np.ndarray, alpha: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def over(dst: np.ndarray, src: np.ndarray, opacity: float = 1.0, mode: str = "normal"):
+def over(
+    dst: np.ndarray, src: np.ndarray, opacity: float = 1.0, mode: str = "normal"
+) -> np.ndarray:
     """Composite `src` onto `dst` (both RGBA uint8, same shape), straight alpha.
 
     `mode` blends the colours where both are present (W3C: Cs' = (1 - ab)·Cs + ab·B(Cb, Cs)),
@@ -66,11 +70,14 @@ def over(dst: np.ndarray, src: np.ndarray, opacity: float = 1.0, mode: str = "no
     return out
 
 
-def flatten_on(pixels: np.ndarray, background: tuple[int, int, int] = (255, 255, 255)):
+def flatten_on(
+    pixels: np.ndarray, background: tuple[int, int, int] = (255, 255, 255)
+) -> np.ndarray:
     """Composite RGBA onto an opaque colour: HxWx3 uint8 (for formats without alpha)."""
     alpha = pixels[..., 3:4].astype(np.float32) / 255.0
     rgb = pixels[..., :3] * alpha + np.asarray(background, np.float32) * (1.0 - alpha)
-    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    flat: np.ndarray = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    return flat
 
 
 def blend_by_mask(base: np.ndarray, fill: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -80,7 +87,7 @@ def blend_by_mask(base: np.ndarray, fill: np.ndarray, weight: np.ndarray) -> np.
     """
     w = weight[..., None]
     mixed = base.astype(np.float32) * (1.0 - w) + fill.astype(np.float32) * w
-    out = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    out: np.ndarray = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     keep = weight <= 0
     out[keep] = base[keep]
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,8 @@ def _to_mask(coverage: np.ndarray) -> np.ndarray:
     scaled = np.clip(coverage, 0.0, 1.0, dtype=np.float32)
     scaled *= 255.0
     scaled += 0.5
-    return scaled.astype(np.uint8)  # truncation of non-negative values = floor
+    mask: np.ndarray = scaled.astype(np.uint8)
+    return mask  # truncation of non-negative values = floor
 
 
 def rectangle_mask(width: int, height: int, rect: Rect) -> np.ndarray:
@@ -129,7 +131,7 @@ def magic_wand(
     return np.where(within, 255, 0).astype(np.uint8)
 
 
-def _call(function: Callable[..., np.ndarray], *args) -> np.ndarray:
+def _call(function: Callable[..., np.ndarray], *args: Any) -> np.ndarray:
     return function(*args)
 
 
@@ -141,8 +143,11 @@ def grabcut_labels(bgr: np.ndarray, labels: np.ndarray, iterations: int) -> np.n
     labels = labels.copy()
     background_model = np.zeros((1, 65), np.float64)
     foreground_model = np.zeros((1, 65), np.float64)
-    cv2.grabCut(bgr, labels, None, background_model, foreground_model, max(1, iterations),
-                cv2.GC_INIT_WITH_MASK)  # fmt: skip
+    # The stub types rect as Sequence[int]; OpenCV takes None (unused with GC_INIT_WITH_MASK).
+    cv2.grabCut(  # type: ignore[call-overload]
+        bgr, labels, None, background_model, foreground_model, max(1, iterations),
+        cv2.GC_INIT_WITH_MASK,
+    )  # fmt: skip
     return labels
 
 
@@ -273,10 +278,14 @@ def combine(current: np.ndarray, new: np.ndarray, mode: str) -> np.ndarray:
         raise ValueError(f"masks differ in size: {current.shape} and {new.shape}")
     if mode == "replace":
         return new.copy()
+    merged: np.ndarray
     if mode == "add":
-        return np.maximum(current, new)
+        merged = np.maximum(current, new)
+        return merged
     if mode == "subtract":
-        return np.minimum(current, 255 - new)
+        merged = np.minimum(current, 255 - new)
+        return merged
     if mode == "intersect":
-        return np.minimum(current, new)
+        merged = np.minimum(current, new)
+        return merged
     raise ValueError(f"unknown combine mode {mode!r}; expected one of {COMBINE_MODES}")

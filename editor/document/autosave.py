@@ -167,7 +167,7 @@ def _pid_alive(pid: int) -> bool:
         if not handle:
             return False
         try:
-            return kernel32.WaitForSingleObject(handle, 0) == wait_timeout
+            return bool(kernel32.WaitForSingleObject(handle, 0) == wait_timeout)
         finally:
             kernel32.CloseHandle(handle)
     try:
@@ -186,7 +186,8 @@ def _try_lock(descriptor: int) -> bool:
 
         os.lseek(descriptor, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
         try:
-            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+            # Windows-only: the stubs define msvcrt's functions only when checking for win32.
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         except OSError:
             return False
         return True
@@ -205,7 +206,8 @@ def _unlock(descriptor: int) -> None:
 
         os.lseek(descriptor, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
         with contextlib.suppress(OSError):
-            msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
+            # Windows-only: the stubs define msvcrt's functions only when checking for win32.
+            msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
         return
     import fcntl
 

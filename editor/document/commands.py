@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from editor.document.history import Command
-from editor.document.layers import Layer
+from editor.document.layers import Hint, Layer
 from editor.document.tiles import TileDiff
 
 if TYPE_CHECKING:
@@ -36,8 +36,13 @@ class SetPreviewCommand:
     """Show or remove the pending result layer (Discard is this with `new=None`)."""
 
     def __init__(
-        self, document: Document, old: Layer | None, new: Layer | None, text: str, target=None
-    ):
+        self,
+        document: Document,
+        old: Layer | None,
+        new: Layer | None,
+        text: str,
+        target: Layer | None = None,
+    ) -> None:
         self.document, self.old, self.new, self.text = document, old, new, text
         self.target = target  # the layer the result belongs to
 
@@ -76,7 +81,13 @@ class HintsCommand:
 
     nbytes = 0
 
-    def __init__(self, document: Document, before, after, text: str) -> None:
+    def __init__(
+        self,
+        document: Document,
+        before: tuple[Hint, ...],
+        after: tuple[Hint, ...],
+        text: str,
+    ) -> None:
         self.document, self.before, self.after, self.text = document, before, after, text
 
     def undo(self) -> None:

@@ -6,8 +6,10 @@ It knows nothing of widgets; views listen to its signals and redraw what changed
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -30,7 +32,7 @@ from editor.document.layer_commands import (
     ReplaceStateCommand,
     StackCommand,
 )
-from editor.document.layers import Layer, LayerKind, hint_layer, no_pixels
+from editor.document.layers import Hint, Layer, LayerKind, hint_layer, no_pixels
 from editor.document.tiles import TileRecorder, record_write
 
 
@@ -66,7 +68,13 @@ class Document(QObject):
     def is_modified(self) -> bool:
         return not self.history.is_clean()
 
-    def load(self, pixels: np.ndarray, path: Path | None = None, exif=None, icc_profile=None):
+    def load(
+        self,
+        pixels: np.ndarray,
+        path: Path | None = None,
+        exif: bytes | None = None,
+        icc_profile: bytes | None = None,
+    ) -> None:
         """Replace everything with one image layer (history cleared: a new document)."""
         self.height, self.width = pixels.shape[:2]
         name = path.name if path else "Background"
@@ -122,13 +130,14 @@ class Document(QObject):
         stack = [
             layer for layer in self.layers if layer.visible and layer.kind is not LayerKind.MASK
         ]
+        preview = self.preview
         # A denser (upscaled) pending result is drawn by the view at its own resolution.
-        at_document_scale = self.preview is not None and self.preview.scale == 1
-        if with_preview and at_document_scale and self.preview.visible:
+        at_document_scale = preview is not None and preview.scale == 1
+        if with_preview and preview is not None and at_document_scale and preview.visible:
             # The pending result sits right above the layer it will be merged into.
             target = self.preview_target
             position = stack.index(target) + 1 if target in stack else len(stack)
-            stack.insert(position, self.preview)
+            stack.insert(position, preview)
         out = np.zeros((rect.h, rect.w, 4), np.uint8)
         for index, layer in enumerate(stack):
             part = layer.rect.intersected(rect)
@@ -277,13 +286,16 @@ class Document(QObject):
             self.history.push(PixelEditCommand(self, self.mask, diff, "Clear mask"), applied=True)
 
     # -- colour hints
-    def set_hints(self, points, text: str) -> None:
+    def set_hints(self, points: Iterable[Hint], text: str) -> None:
         """Replace the colour hints ((x, y, (r, g, b)) points) as one undo step."""
-        points = tuple((int(x), int(y), tuple(int(c) for c in rgb)) for x, y, rgb in points)
+        points = tuple(
+            (int(x), int(y), cast("tuple[int, int, int]", tuple(int(c) for c in rgb)))
+            for x, y, rgb in points
+        )
         if points != self.hints.points:
             self.history.push(HintsCommand(self, self.hints.points, points, text))
 
-    def apply_hints(self, points) -> None:
+    def apply_hints(self, points: Iterable[Hint]) -> None:
         """Set the hints (used by commands). The layers panel lists the hint layer while it
         holds hints, so it changes when the first comes or the last goes."""
         had = bool(self.hints.points)
@@ -309,13 +321,13 @@ class Document(QObject):
         self.active_changed.emit()
         self.pixels_changed.emit(self.full_rect())
 
-    def apply_layer_property(self, layer: Layer, prop: str, value) -> None:
+    def apply_layer_property(self, layer: Layer, prop: str, value: object) -> None:
         setattr(layer, prop, value)
         self.layers_changed.emit()
         if prop in ("opacity", "visible", "blend_mode"):
             self.pixels_changed.emit(layer.rect)
 
-    def set_layer_property(self, layer: Layer, prop: str, value) -> None:
+    def set_layer_property(self, layer: Layer, prop: str, value: object) -> None:
         if getattr(layer, prop) != value:
             label = {"visible": "visibility", "blend_mode": "blend mode", "locked": "lock"}
             text = f"Change {label.get(prop, prop)} of {layer.name}"

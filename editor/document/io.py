@@ -76,6 +76,7 @@ class OpenedFile:
             document.load_layers(self.width, self.height, self.layers, self.path, self.mask,
                                  self.hints)  # fmt: skip
         else:
+            assert self.pixels is not None  # a file is either layers or one image
             document.load(self.pixels, self.path, self.exif, self.icc_profile)
         return self.notices
 

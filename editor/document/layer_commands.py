@@ -56,7 +56,9 @@ class PropertyCommand:
     Consecutive changes of the same property merge, so dragging a slider is one undo step.
     """
 
-    def __init__(self, document: Document, layer: Layer, prop: str, value, text: str):
+    def __init__(
+        self, document: Document, layer: Layer, prop: str, value: object, text: str
+    ) -> None:
         self.document, self.layer, self.prop, self.text = document, layer, prop, text
         self.old, self.new = getattr(layer, prop), value
         self.nbytes = 0

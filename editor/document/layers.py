@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -60,7 +61,9 @@ def no_pixels(width: int, height: int) -> np.ndarray:
     return np.broadcast_to(np.zeros(4, np.uint8), (height, width, 4))
 
 
-def hint_layer(width: int, height: int, points=(), visible: bool = True) -> Layer:
+def hint_layer(
+    width: int, height: int, points: Iterable[Hint] = (), visible: bool = True
+) -> Layer:
     """The document's colour-hint layer."""
     return Layer("Colour hints", LayerKind.HINTS, no_pixels(width, height), visible=visible,
                  points=tuple(points))  # fmt: skip

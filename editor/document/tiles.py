@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,7 +12,7 @@ from editor.core.geometry import Rect
 TILE = 64
 
 
-def _tile_keys(rect: Rect, height: int, width: int):
+def _tile_keys(rect: Rect, height: int, width: int) -> Iterator[tuple[int, int]]:
     rect = rect.clamped(width, height)
     if rect.is_empty():
         return
@@ -79,7 +80,7 @@ class TileRecorder:
         return diff
 
 
-def record_write(array: np.ndarray, rect: Rect, values: np.ndarray) -> TileDiff:
+def record_write(array: np.ndarray, rect: Rect, values: np.ndarray | int) -> TileDiff:
     """Write `values` into `array[rect]` and return the tile diff of that write."""
     recorder = TileRecorder(array)
     recorder.touch(rect)

@@ -45,7 +45,9 @@ def warm_up() -> None:
     call_in_child(int, ctx=JobContext())
 
 
-def _child_main(connection: Connection, function: Callable[..., Any], args: tuple) -> None:
+def _child_main(
+    connection: Connection, function: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
     try:
         answer: tuple[str, object] = ("ok", function(*args))
     except Exception as error:  # noqa: BLE001 - sent to the parent, which raises it again
@@ -85,5 +87,6 @@ def call_in_child(function: Callable[..., T], *args: Any, ctx: JobContext) -> T:
         process.close()
         receive.close()
     if status == "error":
-        raise value  # type: ignore[misc]
-    return value  # type: ignore[return-value]
+        raise value
+    result: T = value  # what `function` returned (received unpickled, so untyped)
+    return result

@@ -22,6 +22,10 @@ from editor.engine.frozen import freeze_array
 from editor.engine.results import PatchResult
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import torch
+
     from editor.engine.colorize_model import ColorizeModel
 
 Hint = tuple[int, int, tuple[int, int, int]]  # (x, y, (r, g, b)) in image pixels, RGB uint8
@@ -98,7 +102,7 @@ class ColorSuggestRequest:
         object.__setattr__(self, "hints", _checked_hints(self.hints, width, height))
 
 
-def _checked_hints(hints, width: int, height: int) -> tuple[Hint, ...]:
+def _checked_hints(hints: Iterable[Hint], width: int, height: int) -> tuple[Hint, ...]:
     out = []
     for x, y, rgb in hints:
         if not (0 <= x < width and 0 <= y < height):
@@ -107,7 +111,7 @@ def _checked_hints(hints, width: int, height: int) -> tuple[Hint, ...]:
     return tuple(out)
 
 
-def _lab(rgb: np.ndarray):
+def _lab(rgb: np.ndarray) -> torch.Tensor:
     """1×3×H×W float32 Lab tensor of an HxWx3 uint8 RGB array."""
     import torch
 
@@ -118,7 +122,7 @@ def _lab(rgb: np.ndarray):
 
 
 def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: float,
-                 lab=None) -> np.ndarray:  # fmt: skip
+                 lab: torch.Tensor | None = None) -> np.ndarray:  # fmt: skip
     """Put upsampled chroma on the full-resolution lightness of `original_rgba`.
 
     original_rgba: HxWx4 uint8 RGBA. ab_small: hxwx2 float32 Lab a, b (any size; resized
@@ -150,7 +154,7 @@ def merge_chroma(original_rgba: np.ndarray, ab_small: np.ndarray, strength: floa
     return out
 
 
-def at_pixels(small, full_shape: tuple[int, int], region: Rect):
+def at_pixels(small: torch.Tensor, full_shape: tuple[int, int], region: Rect) -> torch.Tensor:
     """1×C×h×w float32: `small` (1×C×rows×cols, covering the whole full_shape image) resampled
     bilinearly at the pixel centres of `region` (the same as resizing it to the full size and
     cropping, without the full-size array)."""
@@ -165,7 +169,9 @@ def at_pixels(small, full_shape: tuple[int, int], region: Rect):
                          align_corners=False)  # fmt: skip
 
 
-def chroma_for_region(ab_small: np.ndarray, full_shape: tuple[int, int], region: Rect):
+def chroma_for_region(
+    ab_small: np.ndarray, full_shape: tuple[int, int], region: Rect
+) -> torch.Tensor:
     """1×2×h×w float32 tensor: ab_small (rows×cols×2, covering the whole full_shape image)
     resampled bilinearly at the pixel centres of `region`."""
     import torch
@@ -174,7 +180,9 @@ def chroma_for_region(ab_small: np.ndarray, full_shape: tuple[int, int], region:
     return at_pixels(small, full_shape, region)
 
 
-def guided_coefficients(image_rgba: np.ndarray, ab_small: np.ndarray, radius: int):
+def guided_coefficients(
+    image_rgba: np.ndarray, ab_small: np.ndarray, radius: int
+) -> torch.Tensor:
     """The linear coefficients of a guided filter (He et al. 2010) that snaps upsampled chroma
     to the edges of the lightness, computed on the image subsampled by about radius / 4 (the
     fast guided filter, He & Sun 2015): 1×4×h×w float32 (a of a*, a of b*, b of a*, b of b*)
@@ -210,13 +218,15 @@ def guided_coefficients(image_rgba: np.ndarray, ab_small: np.ndarray, radius: in
     return torch.from_numpy(np.stack(slopes + offsets))[None]
 
 
-def refined_chroma(coefficients, lab, full_shape: tuple[int, int], region: Rect):
+def refined_chroma(
+    coefficients: torch.Tensor, lab: torch.Tensor, full_shape: tuple[int, int], region: Rect
+) -> torch.Tensor:
     """1×2×h×w chroma of `region` from guided_coefficients and the region's Lab (1×3×h×w)."""
     k = at_pixels(coefficients, full_shape, region)
     return k[:, :2] * (lab[:, :1] / 100.0) + k[:, 2:]
 
 
-def _working_rgb(image_rgba: np.ndarray, working_size: int):
+def _working_rgb(image_rgba: np.ndarray, working_size: int) -> torch.Tensor:
     """1×3×h×w float32 RGB [0, 1] of the image resized so its long side is ≤ working_size."""
     import cv2
     import torch
@@ -230,14 +240,16 @@ def _working_rgb(image_rgba: np.ndarray, working_size: int):
     return torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255.0
 
 
-def _cell(x: int, y: int, image_shape: tuple[int, ...], grid: tuple[int, int]) -> tuple[int, int]:
+def _cell(x: int, y: int, image_shape: tuple[int, ...], grid: tuple[int, ...]) -> tuple[int, int]:
     """The (row, column) of the 1/4-resolution cell holding image pixel (x, y)."""
     rows, cols = grid
     return (min(rows - 1, int((y + 0.5) * rows / image_shape[0])),
             min(cols - 1, int((x + 0.5) * cols / image_shape[1])))  # fmt: skip
 
 
-def _hint_input(hints: tuple[Hint, ...], image_shape: tuple[int, ...], grid: tuple[int, int]):
+def _hint_input(
+    hints: tuple[Hint, ...], image_shape: tuple[int, ...], grid: tuple[int, int]
+) -> torch.Tensor:
     """1×3×rows×cols decoder hint channels: each hint sets the chroma of its cell."""
     import torch
 
@@ -252,8 +264,12 @@ def _hint_input(hints: tuple[Hint, ...], image_shape: tuple[int, ...], grid: tup
     return hint_channels(ab, mask)
 
 
-def colour_logits(image_rgba: np.ndarray, hints: tuple[Hint, ...], model: ColorizeModel,
-                  ctx: JobContext | None = None):  # fmt: skip
+def colour_logits(
+    image_rgba: np.ndarray,
+    hints: tuple[Hint, ...],
+    model: ColorizeModel,
+    ctx: JobContext | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(1×Q×rows×cols ab-bin logits, the decoder's hint input, the working-size RGB) for the
     image resized to the model's working size. With `ctx`, Cancel is answered inside the
     encoder and the decoder (every layer checks it, editor.engine.pass_watch)."""
@@ -321,7 +337,9 @@ def run_colorize(
     return PatchResult(region, out, "Colorize", list(ctx.notices))
 
 
-def _merge_band(request: ColorizeRequest, ab_small: np.ndarray, coefficients, band: Rect):
+def _merge_band(
+    request: ColorizeRequest, ab_small: np.ndarray, coefficients: torch.Tensor | None, band: Rect
+) -> np.ndarray:
     """The colorized pixels of `band` (HxWx4 uint8): the predicted chroma there, snapped to
     the lightness edges, on the band's own lightness, blended by the mask."""
     pixels = request.image[band.slices()]
@@ -361,6 +379,7 @@ def run_color_suggestions(
     for a, b, probability in top_colours(posterior, decoder.bin_ab, request.count):
         ab = fit_chroma_in_gamut(l_star, torch.tensor([[[[a]], [[b]]]]))
         rgb = lab_to_rgb(torch.cat([l_star, ab], 1))[0, :, 0, 0]
-        out.append((tuple(int(round(float(v) * 255)) for v in rgb), probability))
+        red, green, blue = (int(round(float(v) * 255)) for v in rgb)
+        out.append(((red, green, blue), probability))
     ctx.progress(1.0, "Done")
     return tuple(out)

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from editor.engine.devices import DevicePolicy
+    from editor.ml.manager import ModelManager
+    from editor.ml.runtime import ModelRuntime
 
 
 class JobCancelled(Exception):
@@ -43,10 +48,10 @@ class Models:
 
     def __init__(self, memory_bytes: int = DEFAULT_MODEL_MEMORY) -> None:
         self.memory_bytes = memory_bytes
-        self._manager: Any = None
-        self._runtime: Any = None
+        self._manager: ModelManager | None = None
+        self._runtime: ModelRuntime | None = None
 
-    def manager(self) -> Any:
+    def manager(self) -> ModelManager:
         """The editor.ml.manager.ModelManager."""
         if self._manager is None:
             from editor.ml.manager import ModelManager
@@ -54,7 +59,7 @@ class Models:
             self._manager = ModelManager()
         return self._manager
 
-    def runtime(self) -> Any:
+    def runtime(self) -> ModelRuntime:
         """The editor.ml.runtime.ModelRuntime over `manager()`."""
         if self._runtime is None:
             from editor.ml.loading import ModelCache
@@ -83,11 +88,11 @@ class JobContext:
     half_precision: bool = True  # Settings: fp16 on CUDA
 
     @property
-    def runtime(self) -> Any:
+    def runtime(self) -> ModelRuntime:
         """The ModelRuntime models load through (editor.ml.runtime)."""
         return self.models.runtime()
 
-    def policy(self) -> Any:
+    def policy(self) -> DevicePolicy:
         """The editor.engine.devices.DevicePolicy the settings ask for (imports torch)."""
         from editor.engine.devices import pick_policy
 

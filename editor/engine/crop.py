@@ -50,7 +50,7 @@ def paste_weight(mask: np.ndarray, dilate: int, feather: int) -> np.ndarray:
     """
     import cv2  # imported here: OpenCV is not needed at application start
 
-    hole = (mask > 127).astype(np.uint8)
+    hole: np.ndarray = (mask > 127).astype(np.uint8)
     if dilate > 0:
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * dilate + 1, 2 * dilate + 1))
         hole = cv2.dilate(hole, kernel)
@@ -58,7 +58,8 @@ def paste_weight(mask: np.ndarray, dilate: int, feather: int) -> np.ndarray:
         return hole.astype(np.float32)
     # Distance (in px) from each outside pixel to the hole; linear ramp over `feather`.
     distance = cv2.distanceTransform(1 - hole, cv2.DIST_L2, 5)
-    return np.clip(1.0 - distance / float(feather + 1), 0.0, 1.0).astype(np.float32)
+    weight: np.ndarray = np.clip(1.0 - distance / float(feather + 1), 0.0, 1.0).astype(np.float32)
+    return weight
 
 
 def paste_fill(

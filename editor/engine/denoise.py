@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 
     from editor.engine.devices import DevicePolicy
     from editor.ml.archs.denoiser import Denoiser
+    from editor.ml.archs.ffdnet import FFDNet
     from editor.ml.manager import ModelManager
     from editor.ml.runtime import ModelRuntime
+
+    DenoiserNet = Denoiser | FFDNet  # a denoiser with a noise-level input
 
 DEFAULT_DENOISE_MODEL = "denoise"  # the project's own, shipped in models/: always there
 # Tried in order; the first whose weights are on disk denoises (no download behind the user's
@@ -102,13 +105,13 @@ def even_grid_size(length: int, tile: int) -> int:
 
 
 def denoise_rgb(
-    model: Denoiser,
+    model: DenoiserNet,
     rgb: np.ndarray,
     strength: float,
     ctx: JobContext,
     policy: DevicePolicy,
     tile: int | None,
-    cpu_fallback: Callable[[], Denoiser] | None = None,
+    cpu_fallback: Callable[[], DenoiserNet] | None = None,
 ) -> np.ndarray:
     """HxWx3 uint8 RGB -> denoised HxWx3 uint8 RGB, tiled with feathered blending.
 
@@ -187,9 +190,12 @@ def run_denoise(
 
     tile = request.tile or (CPU_TILE if policy.device.type == "cpu" else None)
     area = (slice(0, height), slice(0, width)) if rect is None else rect.slices()
+    # The denoise models' architectures (editor.ml.archs.denoiser, .ffdnet): the registry
+    # builds them, the runtime hands them back as plain modules.
     rgb = denoise_rgb(
-        model, image[area][..., :3], request.strength, ctx.part(_FETCH_SHARE, 0.9), policy,
-        tile, cpu_fallback=lambda: runtime.get(name, torch.device("cpu"))[1],
+        cast("DenoiserNet", model), image[area][..., :3], request.strength,
+        ctx.part(_FETCH_SHARE, 0.9), policy, tile,
+        cpu_fallback=lambda: cast("DenoiserNet", runtime.get(name, torch.device("cpu"))[1]),
     )  # fmt: skip
     ctx.progress(0.97, "Finishing")
     if request.mask is None:

@@ -58,8 +58,10 @@ def add_residual_detail(crop_rgb: np.ndarray, hole: np.ndarray, upscaled_fill: n
     found = False
     for dy in (0, half):
         for dx in (0, half):
-            shifted = [_shift(a, dy, dx) for a in (base, residual, hole, near)]
-            part = _aggregate(*shifted, block)
+            shifted_base, shifted_residual, shifted_hole, shifted_near = (
+                _shift(a, dy, dx) for a in (base, residual, hole, near)
+            )
+            part = _aggregate(shifted_base, shifted_residual, shifted_hole, shifted_near, block)
             if part is None:
                 continue
             found = True

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from editor.engine.context import JobCancelled, JobContext, JobError
 
+if TYPE_CHECKING:
+    from editor.ml.manager import ModelManager
 
-def shared_manager():
+
+def shared_manager() -> ModelManager:
     """A ModelManager over the project's models/ and the user cache (RETOUCH_CACHE_DIR), for
     loaders that are not handed the job's (JobContext.models.manager()). Holds no state of its
     own beyond the files, so any two see the same weights."""
@@ -60,7 +64,7 @@ class ImportModelRequest:
     task: str
 
 
-def _status(manager, task: str, message: str = "") -> ModelStatus:
+def _status(manager: ModelManager, task: str, message: str = "") -> ModelStatus:
     from editor.ml.manager import how_to_get
 
     choices = tuple(

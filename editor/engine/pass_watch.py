@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Callable
+from types import TracebackType
 
 from torch import nn
+from torch.utils.hooks import RemovableHandle
 
 from editor.engine.context import JobContext
 
@@ -38,7 +40,7 @@ class PassWatch:
         self.model, self.ctx, self.on_fraction = model, ctx, on_fraction
         self.longest_gap = 0.0
         self.calls = 0
-        self._handles: list = []
+        self._handles: list[RemovableHandle] = []
         self._last = self._last_report = 0.0
 
     def __enter__(self) -> PassWatch:
@@ -48,7 +50,12 @@ class PassWatch:
         self._last = self._last_report = time.perf_counter()
         return self
 
-    def __exit__(self, kind, error, trace) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         for handle in self._handles:
             handle.remove()
         self._handles.clear()
@@ -60,7 +67,7 @@ class PassWatch:
         self.longest_gap = max(self.longest_gap, now - self._last)
         self._last = now
 
-    def _before(self, module: nn.Module, inputs) -> None:
+    def _before(self, module: nn.Module, inputs: tuple[object, ...]) -> None:
         now = time.perf_counter()
         self._note_gap(now)
         self.calls += 1

@@ -3,7 +3,9 @@ thread. Pure: no Qt."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +39,7 @@ def run_smart_select(request: SmartSelectRequest, ctx: JobContext) -> MaskResult
 
     # GrabCut is one OpenCV call that never looks at Cancel (up to seconds on its 1 MP working
     # size): it runs in a child process that Cancel kills.
-    def call(function, *args):
+    def call(function: Callable[..., np.ndarray], *args: Any) -> np.ndarray:
         return call_in_child(function, *args, ctx=ctx)
 
     try:

@@ -22,6 +22,10 @@ from editor.engine.results import PatchResult
 
 DEFAULT_SUBJECT = "landscapes"
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import torch
+
     from editor.engine.sketch_model import SketchModel
 
 INK_BELOW = 0.85  # a working-size pixel at least 15 % covered by ink counts as a line
@@ -84,7 +88,9 @@ def working_shape(height: int, width: int, working_size: int) -> tuple[int, int]
     return max(1, round(height * scale)), max(1, round(width * scale))
 
 
-def model_inputs(sketch_rgba: np.ndarray, working_size: int):
+def model_inputs(
+    sketch_rgba: np.ndarray, working_size: int
+) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int]]:
     """(1×1×H'×W' drawing, 1×4×H'/4×W'/4 scribbles, (h, w)) float32 tensors for the sketcher:
     the drawing at the working size (h, w), padded with paper to multiples of its stride."""
     import cv2
@@ -95,7 +101,7 @@ def model_inputs(sketch_rgba: np.ndarray, working_size: int):
     from editor.ml.scribbles import scribble_channels, split_sketch
 
     lines, colours, coverage = split_sketch(sketch_rgba)
-    h, w = working_shape(*lines.shape, working_size)
+    h, w = working_shape(lines.shape[0], lines.shape[1], working_size)
     small = working_sketch(lines, (h, w))
     full_h, full_w = -(-h // STRIDE) * STRIDE, -(-w // STRIDE) * STRIDE
     drawing = np.ones((full_h, full_w), np.float32)
@@ -120,7 +126,12 @@ SCRIBBLE_DECAY = 0.99  # weight kept per 1/4-resolution cell stepped
 LINE_EDGE = 12.0  # a step onto a line (a jump of 100 in "ink") keeps exp(-100/12) of the weight
 
 
-def spread_scribbles(rgb, drawing, scribbles, check=None):
+def spread_scribbles(
+    rgb: torch.Tensor,
+    drawing: torch.Tensor,
+    scribbles: torch.Tensor,
+    check: Callable[[], None] | None = None,
+) -> torch.Tensor:
     """1×3×H×W sRGB [0, 1] with each scribble's chroma spread over the region it is drawn in.
 
     rgb: the sketcher's output; drawing: its 1×1×H×W input (1 = paper); scribbles: its 1×4×
@@ -177,7 +188,7 @@ def render_rgb(
         photo = model.module(drawing.to(model.device), scribbles.to(model.device))
         photo = spread_scribbles(photo.float().cpu(), drawing, scribbles, ctx.check_cancelled)
     rgb = photo[0, :, :h, :w].permute(1, 2, 0).float().cpu().numpy()
-    out = np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    out: np.ndarray = np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
     if out.shape[:2] != (height, width):
         out = cv2.resize(out, (width, height), interpolation=cv2.INTER_CUBIC)
     return out
@@ -194,7 +205,9 @@ def _model(model: SketchModel | None, subject: str, ctx: JobContext) -> SketchMo
                          device=str(ctx.policy().device), cache=ctx.runtime.cache)  # fmt: skip
 
 
-def run_sketch(request: SketchRequest, ctx: JobContext, model: SketchModel | None = None):
+def run_sketch(
+    request: SketchRequest, ctx: JobContext, model: SketchModel | None = None
+) -> PatchResult:
     """PatchResult with an HxWx4 uint8 RGBA photo at the sketch size.
 
     With a mask: only inside it (feathered edge); outside is the base image exactly, or

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import torch
 
     from editor.ml.runtime import ModelRuntime
-    from editor.ml.style import FeatureTaps
+    from editor.ml.style import FeatureTaps, StepStats
 
 FEATURE_CHOICES = ("auto", "efficientnet", "vgg19")
 BASE_STYLE_WEIGHT = 10.0  # β at strength 1 (α = 1): clearly visible style, content kept
@@ -235,7 +235,7 @@ def run_stylize(
         half=ctx.half_precision,
     )
 
-    def on_step(stats) -> None:
+    def on_step(stats: StepStats) -> None:
         fraction = _FETCH_SHARE + (1 - _FETCH_SHARE) * stats.fraction
         level = f", level {stats.level}/{stats.levels}" if stats.levels > 1 else ""
         ctx.progress(fraction, f"Iteration {stats.step}/{stats.total}{level}")

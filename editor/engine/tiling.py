@@ -108,7 +108,7 @@ def _ramp(lo: int, hi: int, core_lo: int, core_hi: int, overlap: int, scale: int
 
 
 def _run_tile(model: nn.Module, x: torch.Tensor, policy: DevicePolicy) -> torch.Tensor:
-    out = model(prepare_input(x, policy))
+    out: torch.Tensor = model(prepare_input(x, policy))
     return out.cpu().float()  # transfer before widening: half the bytes over PCIe for fp16
 
 

@@ -7,6 +7,8 @@ about [-1, 1].
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 AB_SCALE = 110.0  # ab / AB_SCALE is the network's chroma range (about [-1, 1])
@@ -20,7 +22,7 @@ _EPS = 216.0 / 24389.0
 _KAPPA = 24389.0 / 27.0
 
 
-def _matrix(rows, like: torch.Tensor) -> torch.Tensor:
+def _matrix(rows: Sequence[Sequence[float]], like: torch.Tensor) -> torch.Tensor:
     return torch.tensor(rows, dtype=like.dtype, device=like.device)
 
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from editor.ml import color
-from editor.ml.archs.colorizer import OUTPUT_STRIDE, Colorizer
+from editor.ml.archs.colorizer import OUTPUT_STRIDE, ColorDecoder, Colorizer
 from editor.ml.archs.decoder_blocks import STRIDE
 
 # Vibrance 0 decodes with T = 1 (the plain mean: safe, dull), 1 with T = 0.15 (most vivid).
@@ -29,7 +29,7 @@ def vibrance_to_temperature(vibrance: float) -> float:
     return T_SAFE - vibrance * (T_SAFE - T_VIVID)
 
 
-def decode_ab(logits: torch.Tensor, decoder, vibrance: float) -> torch.Tensor:
+def decode_ab(logits: torch.Tensor, decoder: ColorDecoder, vibrance: float) -> torch.Tensor:
     """N×2×h×w ab (Lab units) from the decoder's logits at a Vibrance in [0, 1].
 
     Class rebalancing trained the decoder to favour rare (colourful) bins by the factor w(bin);
@@ -75,7 +75,7 @@ def predict_logits(model: Colorizer, rgb: torch.Tensor, hints: torch.Tensor) -> 
         gray = F.pad(gray, (0, full_w - width, 0, full_h - height), mode="replicate")
     out_h, out_w = full_h // OUTPUT_STRIDE, full_w // OUTPUT_STRIDE
     hints = F.pad(hints, (0, out_w - hints.shape[-1], 0, out_h - hints.shape[-2]))
-    logits = model(gray, hints.to(gray.dtype))
+    logits: torch.Tensor = model(gray, hints.to(gray.dtype))
     return logits[..., : -(-height // OUTPUT_STRIDE), : -(-width // OUTPUT_STRIDE)]
 
 
@@ -133,7 +133,7 @@ def step_weights(
 
 
 def path_weights(sources: torch.Tensor, step_x: torch.Tensor, step_y: torch.Tensor,
-                 check: Callable[[], None] | None = None):  # fmt: skip
+                 check: Callable[[], None] | None = None) -> torch.Tensor:  # fmt: skip
     """h×w best product of step weights along any 4-connected path from a cell of the h×w bool
     `sources`: repeated sweeps in the four directions until nothing improves (a max-product
     Bellman-Ford). `check()` runs before each sweep (a job's cancel check: it may raise); one

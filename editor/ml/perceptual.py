@@ -58,7 +58,8 @@ def hole_box(mask: np.ndarray, min_side: int = MIN_SIDE) -> tuple[int, int, int,
     if ys.size == 0:
         return None
     box = (int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1)
-    return grow_box(box, *mask.shape[:2], min_side=min_side)
+    height, width = mask.shape[:2]
+    return grow_box(box, height, width, min_side=min_side)
 
 
 def _crop(image: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray:

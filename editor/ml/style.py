@@ -40,10 +40,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol, cast
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.hooks import RemovableHandle
 
 from editor.ml.errors import WeightsUnavailable
 from editor.ml.manager import ModelManager
@@ -99,6 +101,14 @@ def softmax_smooth(features: torch.Tensor) -> torch.Tensor:
     return flat.reshape(n, c, h, w)
 
 
+class FeatureBackbone(Protocol):
+    """What FeatureTaps reads of its backbone (an nn.Module, e.g. EfficientNetLite0)."""
+
+    def forward_features(
+        self, image: torch.Tensor, layers: tuple[int, ...]
+    ) -> list[torch.Tensor]: ...
+
+
 class FeatureTaps(nn.Module):
     """A frozen backbone read at `layers`; returns (style feature maps, content feature map)."""
 
@@ -112,7 +122,8 @@ class FeatureTaps(nn.Module):
 
     def forward(self, image: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
         wanted = self.layers.all
-        outputs = dict(zip(wanted, self.backbone.forward_features(image, wanted), strict=True))
+        backbone = cast(FeatureBackbone, self.backbone)  # the contract of `backbone`
+        outputs = dict(zip(wanted, backbone.forward_features(image, wanted), strict=True))
         if self.smoothing == "softmax":
             outputs = {k: softmax_smooth(v) for k, v in outputs.items()}
         return [outputs[i] for i in self.layers.style], outputs[self.layers.content]
@@ -236,7 +247,7 @@ class Interrupts:
 
     def __init__(self, module: nn.Module, check: Callable[[], None] | None):
         self.module, self.check = module, check
-        self._handles: list = []
+        self._handles: list[RemovableHandle] = []
 
     def __enter__(self) -> Interrupts:
         if self.check is not None:
@@ -244,12 +255,12 @@ class Interrupts:
             self._handles = [leaf.register_forward_hook(self._after) for leaf in leaves]
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         for handle in self._handles:
             handle.remove()
         self._handles.clear()
 
-    def _after(self, module: nn.Module, inputs, output) -> None:
+    def _after(self, module: nn.Module, inputs: tuple[object, ...], output: object) -> None:
         check = self.check
         assert check is not None
         check()
@@ -258,7 +269,8 @@ class Interrupts:
             def in_backward(grad: torch.Tensor) -> None:
                 check()
 
-            output.register_hook(in_backward)
+            # torch leaves Tensor.register_hook unannotated.
+            output.register_hook(in_backward)  # type: ignore[no-untyped-call]
 
 
 class StyleLoss:
@@ -333,8 +345,11 @@ class StyleLoss:
             s.content_weight * content + s.style_weight * style + s.tv_weight * tv
             + _RANGE_WEIGHT * outside
         )  # fmt: skip
-        values = [float(v.detach()) for v in (content, style, tv, loss)]
-        return loss, StepStats(0, s.iterations, *values)
+        content_value, style_value, tv_value, loss_value = (
+            float(v.detach()) for v in (content, style, tv, loss)
+        )
+        stats = StepStats(0, s.iterations, content_value, style_value, tv_value, loss_value)
+        return loss, stats
 
 
 _RANGE_WEIGHT = 100.0
@@ -404,8 +419,9 @@ def stylize(
             last_level = level == len(sizes)
             pixels = h * w
 
-            def report(stats: StepStats, level=level, count=count, pixels=pixels,
-                       last_level=last_level, x=x, done_before=done_work) -> None:  # fmt: skip
+            def report(stats: StepStats, level: int = level, count: int = count,
+                       pixels: int = pixels, last_level: bool = last_level,
+                       x: torch.Tensor = x, done_before: float = done_work) -> None:  # fmt: skip
                 nonlocal step
                 step += 1
                 level_step = min(stats.step, count)
@@ -443,7 +459,7 @@ def _optimise(
             check()
         optimizer.zero_grad(set_to_none=True)
         loss, stats = loss_fn(x)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]  # unannotated in torch
         evaluations += 1
         report(replace(stats, step=evaluations))
         return loss
@@ -457,7 +473,8 @@ def _optimise(
                 [x], lr=1.0, max_iter=count, max_eval=count, history_size=settings.history,
                 tolerance_grad=0.0, tolerance_change=0.0,
             )  # fmt: skip
-            optimizer.step(closure)
+            # torch types the closure as returning a float; a loss tensor is what it takes.
+            optimizer.step(closure)  # type: ignore[arg-type]
         else:
             optimizer = torch.optim.Adam([x], lr=settings.lr)
             for _ in range(count):

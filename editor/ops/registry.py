@@ -41,7 +41,7 @@ _MODULES = (
 
 
 def _collect() -> tuple[Operation, ...]:
-    found: list[Operation] = []
+    found: list[Operation | None] = []
     for name in _MODULES:
         module = importlib.import_module(f"editor.ops.{name}")
         found.extend(getattr(module, "OPERATIONS", (getattr(module, "OPERATION", None),)))

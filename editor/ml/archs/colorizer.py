@@ -35,6 +35,9 @@ OUTPUT_STRIDE = 4
 class ColorDecoder(nn.Module):
     """Multi-scale features + hints → ab-bin logits at 1/4 resolution."""
 
+    bin_ab: torch.Tensor  # buffers (register_buffer below)
+    log_weight: torch.Tensor
+
     def __init__(self, num_bins: int, widths: tuple[int, int, int, int] = (256, 160, 96, 64)):
         super().__init__()
         c4, c8, c16, c32 = FEATURE_CHANNELS
@@ -56,7 +59,8 @@ class ColorDecoder(nn.Module):
         x = self.level16(torch.cat([upsample_to(x, f16), f16, pool_hints_to(hints, f16)], 1))
         x = self.level8(torch.cat([upsample_to(x, f8), f8, pool_hints_to(hints, f8)], 1))
         x = self.level4(torch.cat([upsample_to(x, f4), f4, hints], 1))
-        return self.head(x)
+        logits: torch.Tensor = self.head(x)
+        return logits
 
 
 class Colorizer(nn.Module):
@@ -69,7 +73,8 @@ class Colorizer(nn.Module):
 
     def forward(self, gray_rgb: torch.Tensor, hints: torch.Tensor) -> torch.Tensor:
         feats = self.encoder.forward_features(gray_rgb, FEATURE_BLOCKS)
-        return self.decoder(feats, hints)
+        logits: torch.Tensor = self.decoder(feats, hints)
+        return logits
 
 
 def build_decoder(num_bins: int) -> ColorDecoder:

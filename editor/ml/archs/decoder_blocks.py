@@ -31,7 +31,7 @@ def pool_hints_to(hints: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
 
     Averaging the masked channels alone would dilute one hint among a region's cells (1/64 of
     its value at 1/32 scale), too weak a signal to colour the region it falls in."""
-    pooled = F.adaptive_avg_pool2d(hints, like.shape[-2:])
+    pooled = F.adaptive_avg_pool2d(hints, (like.shape[-2], like.shape[-1]))
     present = pooled[:, -1:]
     colour = pooled[:, :-1] / present.clamp_min(1e-6)
     return torch.cat([colour, (present > 0).to(pooled.dtype)], 1).to(like.dtype)

@@ -19,10 +19,14 @@ not clamped.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+if TYPE_CHECKING:
+    from editor.ml.archs.ffdnet import FFDNet
 
 ARCH_NAME = "denoiser-ffd"
 ARCH = "editor.ml.archs.denoiser:build_denoiser"
@@ -52,7 +56,8 @@ class ResBlock(nn.Module):
         self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.conv2(F.relu(self.conv1(x), inplace=True))
+        out: torch.Tensor = x + self.conv2(F.relu(self.conv1(x), inplace=True))
+        return out
 
 
 class Denoiser(nn.Module):
@@ -67,6 +72,7 @@ class Denoiser(nn.Module):
         self.tail = nn.Conv2d(c, 12, 3, padding=1)
         # The correction starts at zero, so an untrained model is the identity (stable start).
         nn.init.zeros_(self.tail.weight)
+        assert self.tail.bias is not None  # a Conv2d made with bias=True (the default)
         nn.init.zeros_(self.tail.bias)
         # Peak live activation elements per input pixel: ~3 feature maps of c channels at a
         # quarter of the pixels, plus the input, output and unshuffled copies (choose_tile).
@@ -111,11 +117,12 @@ def build_denoiser(channels: int = 48, blocks: int = 4) -> Denoiser:
 class FixedSigma(nn.Module):
     """`model` with its noise level bound, so it is a plain image-to-image module (for tiling)."""
 
-    def __init__(self, model: Denoiser, sigma: float) -> None:
+    def __init__(self, model: Denoiser | FFDNet, sigma: float) -> None:
         super().__init__()
         self.model = model
         self.sigma = float(sigma)
         self.activation_elems_per_pixel = model.activation_elems_per_pixel
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x, self.sigma)
+        out: torch.Tensor = self.model(x, self.sigma)
+        return out

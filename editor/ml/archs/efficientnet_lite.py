@@ -56,11 +56,15 @@ class MBConvBlock(nn.Module):
             y = F.relu6(self._bn0(self._expand_conv(y)))
         y = F.relu6(self._bn1(self._depthwise_conv(y)))
         y = self._bn2(self._project_conv(y))
-        return x + y if self.residual else y
+        out: torch.Tensor = x + y if self.residual else y
+        return out
 
 
 class EfficientNetLite0(nn.Module):
     """The full classifier layout (so the published state dict loads strictly)."""
+
+    mean: torch.Tensor  # buffers (register_buffer below)
+    std: torch.Tensor
 
     def __init__(self, num_classes: int = 1000):
         super().__init__()
@@ -102,4 +106,5 @@ class EfficientNetLite0(nn.Module):
         for block in self._blocks:
             x = block(x)
         x = F.relu6(self._bn1(self._conv_head(x)))
-        return self._fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+        logits: torch.Tensor = self._fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+        return logits

@@ -90,7 +90,9 @@ class FourierUnit(nn.Module):
             y = torch.cat([spectrum.real, spectrum.imag], dim=1)
             y = F.relu(self.norm(self.conv(y)))
             real, imag = y.chunk(2, dim=1)
-            out = torch.fft.irfft2(torch.complex(real, imag), s=(height, width), norm="ortho")
+            out: torch.Tensor = torch.fft.irfft2(
+                torch.complex(real, imag), s=(height, width), norm="ortho"
+            )
         return out.to(x.dtype)
 
 
@@ -105,7 +107,8 @@ class FillBlock(nn.Module):
         self.mix = nn.Conv2d(channels, channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.mix(F.gelu(self.norm(self.local(x) + self.spectral(x))))
+        out: torch.Tensor = x + self.mix(F.gelu(self.norm(self.local(x) + self.spectral(x))))
+        return out
 
 
 class FillNet(nn.Module):
@@ -137,4 +140,5 @@ class FillNet(nn.Module):
         x = F.gelu(self.up1(x + x1))
         x = F.interpolate(self.lift0(x), size=x0.shape[-2:], mode="bilinear", align_corners=False)
         x = F.gelu(self.up0(x + x0))
-        return start + self.out(x) * 0.5
+        out: torch.Tensor = start + self.out(x) * 0.5
+        return out

@@ -137,7 +137,8 @@ class PConvUNet(nn.Module):
     @property
     def multiple(self) -> int:
         """Input height and width must be multiples of this."""
-        return 2**self.config.depth
+        multiple: int = 2**self.config.depth
+        return multiple
 
     def forward(self, image: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
         x = (image - 0.5) * 2.0 * known  # hole values are gone from here on

@@ -33,7 +33,8 @@ class ResidualDenseBlock(nn.Module):
         features = [x]
         for conv in (self.conv1, self.conv2, self.conv3, self.conv4):
             features.append(F.leaky_relu(conv(torch.cat(features, 1)), _SLOPE))
-        return self.conv5(torch.cat(features, 1)) * _RESIDUAL_SCALE + x
+        out: torch.Tensor = self.conv5(torch.cat(features, 1)) * _RESIDUAL_SCALE + x
+        return out
 
 
 class RRDB(nn.Module):
@@ -46,7 +47,8 @@ class RRDB(nn.Module):
         self.rdb3 = ResidualDenseBlock(num_feat, num_grow_ch)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.rdb3(self.rdb2(self.rdb1(x))) * _RESIDUAL_SCALE + x
+        out: torch.Tensor = self.rdb3(self.rdb2(self.rdb1(x))) * _RESIDUAL_SCALE + x
+        return out
 
 
 class RRDBNet(nn.Module):
@@ -79,7 +81,8 @@ class RRDBNet(nn.Module):
         feat = feat + self.conv_body(self.body(feat))
         for conv in (self.conv_up1, self.conv_up2):
             feat = F.leaky_relu(conv(F.interpolate(feat, scale_factor=2, mode="nearest")), _SLOPE)
-        return self.conv_last(F.leaky_relu(self.conv_hr(feat), _SLOPE))
+        out: torch.Tensor = self.conv_last(F.leaky_relu(self.conv_hr(feat), _SLOPE))
+        return out
 
 
 def build_rrdbnet_x4plus() -> RRDBNet:

@@ -78,7 +78,8 @@ class Sketcher(nn.Module):
 
     def forward(self, sketch: torch.Tensor, scribbles: torch.Tensor) -> torch.Tensor:
         feats = self.encoder.forward_features(sketch_as_rgb(sketch), FEATURE_BLOCKS)
-        return self.decoder(feats, sketch, scribbles)
+        photo: torch.Tensor = self.decoder(feats, sketch, scribbles)
+        return photo
 
 
 def sketch_as_rgb(sketch: torch.Tensor) -> torch.Tensor:

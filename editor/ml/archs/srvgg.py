@@ -38,7 +38,8 @@ class SRVGGNetCompact(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         base = F.interpolate(x, scale_factor=self.scale, mode="nearest")
-        return self.upsampler(self.body(x)) + base
+        out: torch.Tensor = self.upsampler(self.body(x)) + base
+        return out
 
 
 def build_srvgg_animevideov3(upscale: int = 4) -> SRVGGNetCompact:

@@ -34,6 +34,9 @@ RELU_INDEX = {
 class VGG19Features(nn.Module):
     """`features` of VGG-19 with average pooling; no classifier."""
 
+    mean: torch.Tensor  # buffers (register_buffer below)
+    std: torch.Tensor
+
     def __init__(self) -> None:
         super().__init__()
         layers: list[nn.Module] = []
@@ -63,7 +66,8 @@ class VGG19Features(nn.Module):
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         """The last pooled feature map (N×512×H/32×W/32)."""
-        return self.features((image - self.mean) / self.std)
+        out: torch.Tensor = self.features((image - self.mean) / self.std)
+        return out
 
 
 def features_only(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
