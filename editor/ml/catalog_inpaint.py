@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from editor.ml.registry import ModelSpec
 
-INPAINT_SHA256 = "0d1fe26080b2e5400865a4329be8de1fd8adc129e528cdb86962d76a168da156"
+INPAINT_SHA256 = "c175299a3d03bdc9b9236ef906fac7838e561f7936980f0ba2aa9ef1bff422d4"
 
 INPAINT = ModelSpec(
     name="erase-fill",
