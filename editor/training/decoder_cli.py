@@ -1,5 +1,6 @@
-"""Command-line options shared by the trainers of decoders on frozen EfficientNet-Lite0 features
-(colorize, sketch), and the device and config they imply."""
+"""Command-line options shared by the config-based trainers (colorize, sketch, upscale; the
+decoders on frozen EfficientNet-Lite0 features also take its weights file), and the device and
+config they imply."""
 
 from __future__ import annotations
 
@@ -10,19 +11,25 @@ from typing import Any
 
 
 def add_decoder_arguments(parser: argparse.ArgumentParser, configs: dict[str, Any]) -> None:
+    add_training_arguments(parser, configs)
+    parser.add_argument(
+        "--feature-weights", help="local efficientnet-lite0-57934424.pth (default: the user cache)"
+    )
+
+
+def add_training_arguments(parser: argparse.ArgumentParser, configs: dict[str, Any]) -> None:
+    """The options every config-based trainer takes: data, time, output, device, config, seed,
+    warm start, steps, threads."""
     parser.add_argument("--data", nargs="*", default=[], help="folders / tar shards of photos")
-    parser.add_argument("--minutes", type=float, default=1.0, help="decoder training time")
+    parser.add_argument("--minutes", type=float, default=1.0, help="training time budget")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda if there)")
     parser.add_argument("--config", default=None, choices=sorted(configs),
                         help="default: full on cuda, cpu otherwise")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--init", type=Path, help="warm start from an exported decoder (models/)")
+    parser.add_argument("--init", type=Path, help="warm start: an exported weight file")
     parser.add_argument("--steps", type=int, help="stop after this many steps (overrides time)")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
-    parser.add_argument(
-        "--feature-weights", help="local efficientnet-lite0-57934424.pth (default: the user cache)"
-    )
 
 
 def device_and_config(args: argparse.Namespace, configs: dict[str, Any]) -> tuple[str, Any]:

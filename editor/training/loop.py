@@ -4,6 +4,7 @@ average and the checkpoint file."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -32,3 +33,14 @@ def save_checkpoint(path: Path, model: torch.nn.Module, ema: torch.nn.Module,
     torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
                 "step": step, "spent": spent}, tmp)  # fmt: skip
     tmp.replace(path)
+
+
+def keep_best(best: dict, score: float, metrics: dict, step: int, selecting: bool,
+              export: Callable[[], object]) -> dict:  # fmt: skip
+    """The best held-out record (`score` higher is better) after a check at `step`. `export()`
+    writes the weights: at the first check, at every check when checks do not select (the last
+    one wins), and whenever the score beats the best so far."""
+    if best and selecting and score <= best["score"]:
+        return best
+    export()
+    return {"score": score, "metrics": metrics, "step": step}

@@ -25,7 +25,7 @@ from editor.ml.inpaint_nets import build, predict_padded
 from editor.training import data as data_mod
 from editor.training.evaluate import MetricSums, hole_errors, telea
 from editor.training.export import export_model, write_metrics
-from editor.training.loop import cosine_lr, save_checkpoint, update_ema
+from editor.training.loop import cosine_lr, keep_best, save_checkpoint, update_ema
 from editor.training.losses import inpaint_loss
 from editor.training.masks import mask_batch, random_mask
 
@@ -331,11 +331,9 @@ def _check_and_export(cfg: TrainConfig, ema: torch.nn.Module, held: torch.Tensor
     psnr = metrics["model"]["psnr"]
     log.info("held-out at step %d: model %.2f dB, Telea %.2f dB", step, psnr,
              metrics["telea"]["psnr"])  # fmt: skip
-    if best and cfg.eval_every_s and psnr <= best["psnr"]:
-        return best
-    export_model(ema, out_dir / WEIGHTS_FILE, cfg.working_size,
-                 {"train_config": cfg.name, "steps": str(step)})  # fmt: skip
-    return {"psnr": psnr, "metrics": metrics, "step": step}
+    extra = {"train_config": cfg.name, "steps": str(step)}
+    return keep_best(best, psnr, metrics, step, bool(cfg.eval_every_s),
+                     lambda: export_model(ema, out_dir / WEIGHTS_FILE, cfg.working_size, extra))
 
 
 

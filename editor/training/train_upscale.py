@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from editor.ml.archs.srvgg import SRVGGNetCompact
 from editor.training import data as data_mod
-from editor.training.loop import cosine_lr, save_checkpoint, update_ema
+from editor.training.loop import cosine_lr, keep_best, save_checkpoint, update_ema
 from editor.training.train_denoise import cut_patches, load_images
 
 log = logging.getLogger(__name__)
@@ -310,12 +310,10 @@ def _check_and_export(cfg: TrainConfig, ema: torch.nn.Module, held: list[np.ndar
     score = metrics["model_psnr_y"]
     log.info("held-out at step %d: model %.2f dB, bicubic %.2f dB (PSNR-Y)", step, score,
              metrics["bicubic_psnr_y"])  # fmt: skip
-    if best and cfg.eval_every_s and score <= best["psnr"]:
-        return best
     assert isinstance(ema, SRVGGNetCompact)
-    export_weights(ema, cfg, out_dir / WEIGHTS_NAME,
-                   {"train_config": cfg.name, "steps": str(step)})  # fmt: skip
-    return {"psnr": score, "metrics": metrics, "step": step}
+    extra = {"train_config": cfg.name, "steps": str(step)}
+    return keep_best(best, score, metrics, step, bool(cfg.eval_every_s),
+                     lambda: export_weights(ema, cfg, out_dir / WEIGHTS_NAME, extra))
 
 
 # ---- command line (hooked into python -m editor.training) ------------------------------------
@@ -323,19 +321,11 @@ def _check_and_export(cfg: TrainConfig, ema: torch.nn.Module, held: list[np.ndar
 
 def add_parser(tasks) -> argparse.ArgumentParser:
     """Register `upscale` on python -m editor.training's task subparsers."""
+    from editor.training.decoder_cli import add_training_arguments
+
     parser = tasks.add_parser("upscale", help="compact ×4 photo upscaler (PSNR-oriented)")
-    parser.add_argument("--data", nargs="*", default=[],
-                        help="folders and/or tar shards of photos (tiny: optional)")  # fmt: skip
-    parser.add_argument("--minutes", type=float, default=1.0, help="training time budget")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--init", type=Path, help="warm start: an exported weight file")
-    parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda if there)")
-    parser.add_argument("--config", default=None, choices=sorted(CONFIGS),
-                        help="default: full on cuda, cpu otherwise")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, help="stop after this many steps (overrides time)")
+    add_training_arguments(parser, CONFIGS)
     parser.add_argument("--batch", type=int, help="override the config's batch size")
-    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
     return parser
 
 
@@ -343,13 +333,12 @@ def run(args: argparse.Namespace) -> int:
     """Handler for `python -m editor.training upscale ...`; returns an exit status."""
     import sys
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    name = args.config or ("full" if device.startswith("cuda") else "cpu")
-    if name != "tiny" and not args.data:
+    from editor.training.decoder_cli import device_and_config
+
+    device, cfg = device_and_config(args, CONFIGS)
+    if cfg.name != "tiny" and not args.data:
         print("--data is required unless --config tiny", file=sys.stderr)
         return 2
-    cfg = config_named(name, max_steps=args.steps, batch=args.batch)
+    cfg = replace(cfg, batch=args.batch or cfg.batch)
     train(cfg, args.data, args.minutes, args.out, device=device, seed=args.seed, init=args.init)
     return 0
