@@ -35,13 +35,21 @@ def test_upscale_flow(qtbot, window, tmp_path, photo):
     doc, ops = window.document, window.operations
     with qtbot.waitSignal(ops.models_changed, timeout=20000):
         ops.refresh_models("upscale")
-    action = window.image_menu.upscale_actions[2]
-    assert not action.isEnabled() and "retouch models fetch" in action.toolTip()
+    action, models = window.image_menu.upscale_actions[2], window.image_menu.models
+    # The shipped Photo (fast) is chosen; the fetched ones are greyed out, saying how to get them.
+    assert models.selected() == "photo-fast" and action.isEnabled()
+    entries = {a.data(): a for a in models.actions()}
+    assert list(entries) == ["photo-fast", "realesrgan-x4plus", "realesr-animevideov3"]
+    assert not entries["realesrgan-x4plus"].isEnabled()
+    assert "retouch models fetch" in entries["realesrgan-x4plus"].toolTip()
 
     _tiny_checkpoint(tmp_path / "tiny.pth")
     with qtbot.waitSignal(ops.models_changed, timeout=60000):
         ops.import_model(tmp_path / "tiny.pth", "upscale")
-    assert window.image_menu.models.selected() == "user-tiny" and action.isEnabled()
+    tiny = next(a for a in models.actions() if a.data() == "user-tiny")
+    assert tiny.isEnabled() and models.selected() == "photo-fast"  # an import does not switch
+    tiny.trigger()
+    assert models.selected() == "user-tiny" and action.isEnabled()
 
     sketch = Layer("Notes", LayerKind.IMAGE, np.zeros_like(photo))
     sketch.pixels[10:20, 10:20] = [0, 0, 255, 255]
@@ -66,3 +74,14 @@ def test_upscale_flow(qtbot, window, tmp_path, photo):
     assert np.array_equal(doc.layers[0].pixels, photo)
     window.redo_action.trigger()
     assert (doc.width, doc.height) == (320, 240)
+
+
+def test_upscale_is_greyed_out_with_how_to_get_a_model_when_none_has_weights(window):
+    from editor.engine.models import ModelChoice, ModelStatus
+
+    missing = ModelChoice("realesrgan-x4plus", "Photo (best)", False,
+                          "Run `retouch models fetch realesrgan-x4plus` while online.")  # fmt: skip
+    window.image_menu.models.update_status(ModelStatus("upscale", (missing,)))
+    window.refresh_state()
+    action = window.image_menu.upscale_actions[4]
+    assert not action.isEnabled() and "retouch models fetch" in action.toolTip()

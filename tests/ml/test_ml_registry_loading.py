@@ -43,12 +43,15 @@ def test_duplicate_names_are_errors():
         registry.get("zzz")
 
 
-def test_builtin_registry_has_the_two_upscalers():
-    names = [spec.name for spec in default_registry().for_task("upscale")]
-    assert names == ["realesrgan-x4plus", "realesr-animevideov3"]
-    titles = [spec.title for spec in default_registry()]
-    assert "Photo — Real-ESRGAN x4plus" in titles
-    assert "Illustration / anime — compact, fast" in titles  # it makes photos look drawn
+def test_builtin_registry_offers_fast_and_best_photo_and_illustration_upscalers():
+    specs = default_registry().for_task("upscale")
+    assert [spec.name for spec in specs] == ["photo-fast", "realesrgan-x4plus",
+                                              "realesr-animevideov3"]  # fmt: skip
+    titles = [spec.title for spec in specs]
+    assert titles[0].startswith("Photo (fast)")  # first: selected when its weights are there
+    assert titles[1].startswith("Photo (best, slow on CPU)")
+    assert titles[2].startswith("Illustration / anime")  # it makes photos look drawn
+    assert specs[0].sha256 is not None and not specs[0].sources  # shipped in models/, pinned
 
 
 def test_registry_and_manager_do_not_import_torch():
