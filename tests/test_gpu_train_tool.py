@@ -73,3 +73,14 @@ def test_the_run_refuses_without_cuda(tool, tmp_path, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert tool.main(["run", "--out", str(tmp_path), "--jobs", "erase"]) == 2
     assert not (tmp_path / "erase").exists()
+
+
+def test_the_gpu_configs_fit_the_packed_photos(tool):
+    """Every job's GPU config reads photos no larger than the packed ones (no patch would be
+    cut, or the photos would be upsampled)."""
+    pytest.importorskip("torch")
+    from editor.training import train_inpaint, train_sketcher, train_upscale
+
+    assert train_upscale.CONFIGS["full"].patch <= tool.SIDE
+    assert train_inpaint.CONFIGS["fill-full"].store <= tool.SIDE
+    assert train_sketcher.CONFIGS["full"].size <= tool.SIDE

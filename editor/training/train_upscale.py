@@ -70,8 +70,9 @@ CONFIGS: dict[str, TrainConfig] = {
     # input pixel: a 1 MP photo ×4 in a few seconds), 96-px windows.
     "cpu": TrainConfig("cpu", features=48, convs=12, crop=96, patch=128, batch=16, lr=1e-3,
                        eval_every_s=900.0),
-    # A GPU run: Real-ESRGAN's compact size (64 features, 16 convolutions, ~0.6 M parameters).
-    "full": TrainConfig("full", features=64, convs=16, crop=128, patch=160, batch=64, lr=5e-4,
+    # A GPU run: Real-ESRGAN's compact size (64 features, 16 convolutions, ~0.6 M parameters);
+    # 144-px patches, the short side tools/gpu_train.py packs the photos at.
+    "full": TrainConfig("full", features=64, convs=16, crop=128, patch=144, batch=64, lr=5e-4,
                         log_every=200, holdout_max=100, eval_every_s=120.0),
 }  # fmt: skip
 
