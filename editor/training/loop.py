@@ -44,3 +44,15 @@ def keep_best(best: dict, score: float, metrics: dict, step: int, selecting: boo
         return best
     export()
     return {"score": score, "metrics": metrics, "step": step}
+
+
+def optimise(loss: torch.Tensor, model: torch.nn.Module, opt: torch.optim.Optimizer,
+             ema: torch.nn.Module, ema_decay: float) -> None:  # fmt: skip
+    """One optimiser step on `loss` (gradients clipped to norm 1), then the EMA follows
+    (`ema` may be `model` itself: no average)."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    if ema is not model:
+        update_ema(ema, model, ema_decay)

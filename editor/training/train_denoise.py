@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from editor.ml.archs.denoiser import ARCH, ARCH_NAME, Denoiser, DenoiserConfig
 from editor.training import data as data_mod
 from editor.training.degrade import DegradeConfig, add_gaussian, degrade_batch
-from editor.training.loop import cosine_lr, save_checkpoint, update_ema
+from editor.training.loop import cosine_lr, optimise, save_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -277,12 +277,7 @@ def train(
         clean, noisy, sigma = clean.to(dev), noisy.to(dev), sigma.to(dev)
         model.train()
         loss = F.l1_loss(model(noisy, sigma), clean)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if ema is not model:
-            update_ema(ema, model, min(cfg.ema, (1 + step) / (10 + step)))
+        optimise(loss, model, opt, ema, min(cfg.ema, (1 + step) / (10 + step)))
         losses.append(float(loss.detach()))
         step += 1
         if step % cfg.log_every == 0 or time.time() - last_log > 120:

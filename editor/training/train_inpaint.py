@@ -25,7 +25,7 @@ from editor.ml.inpaint_nets import build, predict_padded
 from editor.training import data as data_mod
 from editor.training.evaluate import MetricSums, hole_errors, telea
 from editor.training.export import export_model, write_metrics
-from editor.training.loop import cosine_lr, keep_best, save_checkpoint, update_ema
+from editor.training.loop import cosine_lr, keep_best, optimise, save_checkpoint
 from editor.training.losses import inpaint_loss
 from editor.training.masks import mask_batch, random_mask
 
@@ -271,12 +271,7 @@ def train(
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=cuda):
             output = model(target * known, known)
             loss, terms = inpaint_loss(output, target, known, features)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if ema is not model:
-            update_ema(ema, model, min(cfg.ema, (1 + step) / (10 + step)))
+        optimise(loss, model, opt, ema, min(cfg.ema, (1 + step) / (10 + step)))
         losses.append(float(loss.detach()))
         step += 1
         if step % cfg.log_every == 0 or time.time() - last_log > 120:

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from editor.ml.archs.srvgg import SRVGGNetCompact
 from editor.training import data as data_mod
-from editor.training.loop import cosine_lr, keep_best, save_checkpoint, update_ema
+from editor.training.loop import cosine_lr, keep_best, optimise, save_checkpoint
 from editor.training.train_denoise import cut_patches, load_images
 
 log = logging.getLogger(__name__)
@@ -258,12 +258,7 @@ def train(cfg: TrainConfig, sources: list[str], minutes: float, out_dir: Path,
         model.train()
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=cuda):
             loss = F.l1_loss(model(small).float(), truth)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if ema is not model:
-            update_ema(ema, model, min(cfg.ema, (1 + step) / (10 + step)))
+        optimise(loss, model, opt, ema, min(cfg.ema, (1 + step) / (10 + step)))
         losses.append(float(loss.detach()))
         step += 1
         if step % cfg.log_every == 0 or time.time() - last_log > 120:
