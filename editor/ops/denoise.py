@@ -35,6 +35,7 @@ OPERATION = Operation(
     build=build,
     files=(FileInput("mask", "denoise only where this mask is white (or opaque)"),),
     models=PREFERRED_DENOISE_MODELS,
+    needs=(PREFERRED_DENOISE_MODELS,),
     result=ResultKind.IMAGE,
     batchable=True,
     preview=Preview.REGION,

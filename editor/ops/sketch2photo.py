@@ -34,6 +34,8 @@ OPERATION = Operation(
         FileInput("base", "image to render into (outside the mask it is kept)", kind="image"),
     ),
     models=("sketch-landscapes", "sketch-people", "sketch-animals", "efficientnet-lite0-imagenet"),
+    needs=(("sketch-landscapes", "sketch-people", "sketch-animals"),
+           ("efficientnet-lite0-imagenet",)),  # fmt: skip
     result=ResultKind.PATCH,
     batchable=True,
     menu=MenuEntry(

@@ -160,7 +160,9 @@ class Operation:
     request: the name of the request class it runs (the engine finds the operation by it).
     params: the Params dataclass; build(inputs, params) makes the request (CLI and batch).
     source: the CLI's positional argument (the main image) and its help; files: the other
-    images it reads. models: catalog names it may load. result: how the result applies.
+    images it reads. models: catalog names it may load. needs: what it cannot run without, as
+    groups of catalog names of which one each must be on disk or downloadable (default: every
+    one of `models`; see `requirements`). result: how the result applies.
     batchable: `retouch batch` may run it. command: it is a `retouch` subcommand.
     """
 
@@ -174,6 +176,7 @@ class Operation:
     source: tuple[str, str] = ("input", "the image to process")
     files: tuple[FileInput, ...] = ()
     models: tuple[str, ...] = ()
+    needs: tuple[tuple[str, ...], ...] | None = None
     result: ResultKind = ResultKind.PATCH
     batchable: bool = False
     command: bool = True
@@ -186,6 +189,13 @@ class Operation:
             raise ValueError(f"operation {self.id!r} is a command but has no build function")
         if ":" not in self.run:
             raise ValueError(f"operation {self.id!r}: run must be 'module:function'")
+        if self.needs is not None and not {m for g in self.needs for m in g} <= set(self.models):
+            raise ValueError(f"operation {self.id!r}: needs names a model not in its models")
+
+    @property
+    def requirements(self) -> tuple[tuple[str, ...], ...]:
+        """Groups of catalog names; the operation can run when one of each group can load."""
+        return self.needs if self.needs is not None else tuple((m,) for m in self.models)
 
 
 def merge_result(kind: ResultKind, image: np.ndarray, result: Any) -> np.ndarray:

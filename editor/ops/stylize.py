@@ -47,6 +47,7 @@ OPERATION = Operation(
         FileInput("mask", "restyle only where this mask is white (or opaque)"),
     ),
     models=("efficientnet-lite0-imagenet", "vgg19-imagenet"),
+    needs=(("efficientnet-lite0-imagenet", "vgg19-imagenet"),),  # either feature network
     result=ResultKind.PATCH,
     batchable=True,
     menu=MenuEntry("Filter", "&Style Transfer…", tip="Repaint the image in the style of another"),

@@ -28,7 +28,8 @@ OPERATION = Operation(
     request="UpscaleRequest",
     params=UpscaleParams,
     build=build,
-    models=("realesrgan-x4plus", "realesr-animevideov3"),
+    models=("photo-fast", "realesrgan-x4plus", "realesr-animevideov3"),
+    needs=(("photo-fast", "realesrgan-x4plus", "realesr-animevideov3"),),
     result=ResultKind.RESAMPLE,
     batchable=True,
 )
