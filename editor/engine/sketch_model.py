@@ -40,7 +40,7 @@ class SketchModel:
 
 def retrain_command(subject: str) -> str:
     return (
-        f"python -m editor.training sketch --subject {subject} --data "
+        f"python -m editor.training sketch --subject {subject} --config cpu-tuned --data "
         f"../shared/data/train/diverse-00*.tar ../shared/data/train/photos-000.tar --minutes 30 "
         f"--out runs/sketch"
     )
@@ -89,7 +89,8 @@ def sketcher_from_files(
 
 def sketcher_module(decoder: Path, encoder: Path, device: str) -> Any:
     """The Sketcher module (eval mode, frozen) on `device` from its two files."""
-    from editor.ml.archs.sketcher import SketchDecoder, Sketcher
+    from editor.ml.archs.sketcher import Sketcher, decoder_for
+    from editor.ml.loading import load_state_dict_file
 
-    head = load_decoder(SketchDecoder(), decoder)
+    head = load_decoder(decoder_for(load_state_dict_file(decoder)), decoder)
     return Sketcher(load_encoder(encoder), head).eval().requires_grad_(False).to(device)

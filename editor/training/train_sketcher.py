@@ -4,12 +4,14 @@ One model per subject (pix2pix's own demos are narrow subjects): the training ph
 names belong to the subject (`subject_of`) are drawn VIEWS times each (hand-style line drawings
 from editor.training.edges, every other view mirrored); the frozen encoder's features of every
 drawing are computed once per run and kept in memory as fp16, and the CPU spends its time on the
-small decoder (editor.ml.archs.sketcher). Loss: L1 on sRGB [0, 1], the bench's measure. Colour
+small decoder (editor.ml.archs.sketcher). Configs named `*-tuned` also fine-tune a copy of the
+encoder's stride-16 and stride-32 blocks (lr × `encoder_lr_scale`): only the frozen stride-4 and
+stride-8 outputs are cached then. Loss: L1 on sRGB [0, 1], the bench's measure. Colour
 scribbles follow Scribbler (Sangkloy et al. 2017): half the samples get none, the others 1–6
 short strokes at 1/4 resolution, each in the mean colour of the photo under it.
 
     python -m editor.training sketch --subject animals --data SHARDS... --minutes N --out DIR
-        [--config tiny|cpu|full] [--init FILE.safetensors] [--feature-weights LITE0.pth]
+        [--config tiny|cpu|full|*-tuned] [--init FILE.safetensors] [--feature-weights LITE0.pth]
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from editor.ml.archs.sketcher import SCRIBBLE_STRIDE, SketchDecoder, sketch_as_r
 from editor.ml.scribbles import hint_input
 
 log = logging.getLogger(__name__)
-ARCH = "editor.ml.archs.sketcher:build_decoder"
+ARCHS = {False: "editor.ml.archs.sketcher:build_decoder",
+         True: "editor.ml.archs.sketcher:build_tuned_decoder"}  # by SketcherConfig.tune_encoder
 SUBJECTS = ("animals", "people", "landscapes")
 _LANDSCAPE_PREFIXES = ("scenes", "buildings", "forest", "glacier", "mountain", "sea", "street",
                        "seg")  # fmt: skip
@@ -63,6 +66,8 @@ class SketcherConfig:
     checkpoint_minutes: float = 4.0  # held-out check; the export keeps the best one
     log_every: int = 100
     max_steps: int | None = None
+    tune_encoder: bool = False  # fine-tune a copy of the stride-16/32 blocks (EncoderTail)
+    encoder_lr_scale: float = 0.1  # their learning rate relative to the decoder's
 
 
 CONFIGS = {
@@ -70,6 +75,12 @@ CONFIGS = {
                            log_every=5, max_steps=60, lr=3e-3, working_size=64),
     "cpu": SketcherConfig("cpu"),
     "full": SketcherConfig("full", views=8, batch=128, lr=2e-3, log_every=200),
+    "tiny-tuned": SketcherConfig("tiny-tuned", size=64, views=2, batch=8, warmup_steps=2,
+                                 validation=4, log_every=5, max_steps=60, lr=3e-3,
+                                 working_size=64, tune_encoder=True),
+    "cpu-tuned": SketcherConfig("cpu-tuned", views=6, tune_encoder=True),
+    "full-tuned": SketcherConfig("full-tuned", views=8, batch=128, lr=2e-3, log_every=200,
+                                 tune_encoder=True),
 }  # fmt: skip
 
 
@@ -106,8 +117,8 @@ def draw(photo: np.ndarray, rng: np.random.Generator, mirrored: bool) -> np.ndar
 
 @torch.no_grad()
 def build_cache(encoder: EfficientNetLite0, photos: torch.Tensor, views: int, device: str,
-                seed: int, chunk: int = 64) -> DrawingCache:  # fmt: skip
-    """Draw every photo `views` times and cache the encoder's features of each drawing."""
+                seed: int, blocks: tuple[int, ...], chunk: int = 64) -> DrawingCache:  # fmt: skip
+    """Draw every photo `views` times and cache the encoder's outputs at `blocks` for each."""
     rng = np.random.default_rng(seed)
     n = photos.shape[0]
     photo_index = torch.arange(n).repeat(views)
@@ -121,7 +132,7 @@ def build_cache(encoder: EfficientNetLite0, photos: torch.Tensor, views: int, de
                           for i in rows])  # fmt: skip
         sketches[rows.start : rows.stop, 0] = torch.from_numpy(drawn)
         image = torch.from_numpy(drawn)[:, None].float().div(255.0).to(device)
-        out = encoder.forward_features(sketch_as_rgb(image), FEATURE_BLOCKS)
+        out = encoder.forward_features(sketch_as_rgb(image), blocks)
         if not feats:
             feats = [torch.empty((n * views, *f.shape[1:]), dtype=torch.float16) for f in out]
         for store, f in zip(feats, out, strict=True):
@@ -194,9 +205,46 @@ def export_decoder(decoder: SketchDecoder, path: Path, cfg: SketcherConfig, subj
                    extra: dict) -> Path:  # fmt: skip
     from editor.training.export import save_fp16
 
-    return save_fp16(decoder, path, {"arch": ARCH, "subject": subject, "train_size": cfg.size,
-                                     "working_size": cfg.working_size, "train_config": cfg.name,
-                                     **extra})  # fmt: skip
+    return save_fp16(decoder, path, {"arch": ARCHS[cfg.tune_encoder], "subject": subject,
+                                     "train_size": cfg.size, "working_size": cfg.working_size,
+                                     "train_config": cfg.name, **extra})  # fmt: skip
+
+
+def new_decoder(cfg: SketcherConfig, encoder: EfficientNetLite0,
+                init: Path | None) -> SketchDecoder:  # fmt: skip
+    """The decoder to train: a tuned one starts its encoder tail from the frozen encoder's own
+    blocks; `init` (a shipped file) then overrides whatever it holds (a frozen-encoder file
+    holds no tail, so the tail keeps the ImageNet weights)."""
+    import copy
+
+    from editor.ml.archs.sketcher import EncoderTail
+
+    tail = None
+    if cfg.tune_encoder:
+        tail = EncoderTail()
+        tail.blocks = copy.deepcopy(encoder._blocks[tail.start : FEATURE_BLOCKS[-1] + 1])
+        tail.requires_grad_(True)
+    decoder = SketchDecoder(tail=tail)
+    if init is not None:
+        from safetensors.torch import load_file
+
+        state = {k: v.float() for k, v in load_file(str(init)).items()}
+        missing, unexpected = decoder.load_state_dict(state, strict=False)
+        if unexpected or any(not k.startswith("tail.") and "num_batches" not in k
+                             for k in missing):  # fmt: skip
+            raise ValueError(f"{init} does not fit this config's decoder")
+    return decoder.train()  # the tail's copied blocks come in eval mode
+
+
+def parameter_groups(decoder: SketchDecoder, cfg: SketcherConfig) -> list[dict]:
+    """AdamW groups; the tuned encoder blocks learn at `encoder_lr_scale` of the rate."""
+    tail = list(decoder.tail.parameters()) if decoder.tail is not None else []
+    tail_ids = {id(p) for p in tail}
+    head = [p for p in decoder.parameters() if id(p) not in tail_ids]
+    groups = [{"params": head, "lr_scale": 1.0}]
+    if tail:
+        groups.append({"params": tail, "lr_scale": cfg.encoder_lr_scale})
+    return groups
 
 
 def _photos(sources: list[str], subject: str, size: int, tiny: bool) -> torch.Tensor:
@@ -218,29 +266,25 @@ def train(cfg: SketcherConfig, subject: str, sources: list[str], minutes: float,
 
     torch.manual_seed(seed)
     out.mkdir(parents=True, exist_ok=True)
-    tiny = cfg.name == "tiny"
+    tiny = cfg.name.startswith("tiny")
     photos = _photos(sources, subject, cfg.size, tiny)
     order = torch.randperm(photos.shape[0], generator=torch.Generator().manual_seed(seed))
     held, train_photos = photos[order[: cfg.validation]], photos[order[cfg.validation :]]
     encoder = frozen_encoder(feature_weights, tiny).to(device)
+    decoder = new_decoder(cfg, encoder, init).to(device)
     t0 = time.monotonic()
-    cache = build_cache(encoder, train_photos, cfg.views, device, seed)
-    val_cache = build_cache(encoder, held, 1, device, seed + 1)
+    blocks = decoder.encoder_blocks
+    cache = build_cache(encoder, train_photos, cfg.views, device, seed, blocks)
+    val_cache = build_cache(encoder, held, 1, device, seed + 1, blocks)
     log.info("features of %d drawings cached in %.0f s (%.1f drawings/s)", len(cache),
              time.monotonic() - t0, len(cache) / max(time.monotonic() - t0, 1e-6))  # fmt: skip
     del encoder
     baseline = mean_image(train_photos)
     on_gpu = device.startswith("cuda")  # bf16 autocast and channels_last there
-    decoder = SketchDecoder().to(device)
-    if init is not None:
-        from safetensors.torch import load_file
-
-        decoder.load_state_dict(
-            {k: v.float() for k, v in load_file(str(init)).items()}, strict=False
-        )  # fmt: skip  (no batch-norm step counters)
     if on_gpu:
         decoder = decoder.to(memory_format=torch.channels_last)
-    optimiser = torch.optim.AdamW(decoder.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimiser = torch.optim.AdamW(parameter_groups(decoder, cfg), lr=cfg.lr,
+                                  weight_decay=cfg.weight_decay)  # fmt: skip
     rng = np.random.default_rng(seed)
     generator = torch.Generator().manual_seed(seed)
     budget = minutes * 60.0
@@ -279,7 +323,7 @@ def train(cfg: SketcherConfig, subject: str, sources: list[str], minutes: float,
         warmup = min(1.0, (step + 1) / cfg.warmup_steps)
         lr = cfg.lr * warmup * 0.5 * (1 + math.cos(math.pi * fraction))
         for group in optimiser.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group["lr_scale"]
         index = torch.randint(0, len(cache), (cfg.batch,), generator=generator)
         feats, sketch, rgb = cache.batch(index, train_photos, device)
         scribbles = sample_scribbles(rgb, cfg, rng)

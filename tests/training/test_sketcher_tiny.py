@@ -11,7 +11,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from editor.ml.archs.sketcher import SketchDecoder  # noqa: E402
+from editor.ml.archs.sketcher import decoder_for  # noqa: E402
 from editor.ml.scribbles import scribble_channels, split_sketch  # noqa: E402
 from editor.training import train_sketcher  # noqa: E402
 from editor.training.edges import contour_lines, sketch_from_photo  # noqa: E402
@@ -71,9 +71,10 @@ def test_sampled_scribbles_carry_the_photos_colour_under_them():
     assert torch.allclose(hints[:, :3], torch.tensor([0.0, 0.0, 1.0]).view(1, 3, 1, 1) * mask)
 
 
-def test_tiny_training_loss_goes_down_and_exports(tmp_path):
+@pytest.mark.parametrize("config", ["tiny", "tiny-tuned"])
+def test_tiny_training_loss_goes_down_and_exports(tmp_path, config):
     torch.set_num_threads(1)
-    cfg = train_sketcher.CONFIGS["tiny"]
+    cfg = train_sketcher.CONFIGS[config]
     metrics = train_sketcher.train(cfg, "animals", [], 0, tmp_path, "cpu", seed=0)
     assert metrics["last_loss"] < metrics["first_loss"]
     summary = json.loads((tmp_path / "metrics-animals.json").read_text())
@@ -83,6 +84,38 @@ def test_tiny_training_loss_goes_down_and_exports(tmp_path):
     state = {
         k: v.float() for k, v in load_file(str(tmp_path / "sketch-animals.safetensors")).items()
     }
-    decoder = SketchDecoder()
+    decoder = decoder_for(state)
+    assert (decoder.tail is not None) == cfg.tune_encoder
     missing, unexpected = decoder.load_state_dict(state, strict=False)
     assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing)
+
+
+def test_a_tuned_decoder_carries_its_own_deep_blocks_into_the_engine(tmp_path, monkeypatch):
+    """The tuned blocks are trained (not the encoder's), saved, and used at inference in place of
+    the shared encoder's, which reads only up to its stride-8 output."""
+    from editor.engine.sketch_model import sketcher_module
+    from editor.ml.archs.efficientnet_lite import EfficientNetLite0
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    encoder = EfficientNetLite0()  # random weights standing in for ImageNet's (no download)
+    torch.save(encoder.state_dict(), tmp_path / "lite0.pth")
+    frozen = EfficientNetLite0()
+    frozen.load_state_dict(encoder.state_dict())
+    from editor.training import train_colorizer
+
+    monkeypatch.setattr(train_colorizer, "frozen_encoder",
+                        lambda *_: frozen.requires_grad_(False).eval())  # fmt: skip
+    cfg = train_sketcher.CONFIGS["tiny-tuned"]
+    train_sketcher.train(cfg, "people", [], 0, tmp_path, "cpu", seed=0)
+    module = sketcher_module(tmp_path / "sketch-people.safetensors", tmp_path / "lite0.pth",
+                             "cpu")  # fmt: skip
+    tail = module.decoder.tail
+    assert tail is not None and module.decoder.encoder_blocks == (2, 4)
+    tuned = tail.blocks[0].state_dict()
+    shared = encoder._blocks[tail.start].state_dict()
+    assert any(not torch.equal(tuned[k], shared[k].half().float()) for k in tuned)
+    sketch = torch.ones(1, 1, 64, 64)
+    sketch[..., 20:22, :] = 0.0
+    photo = module(sketch, torch.zeros(1, 4, 16, 16))
+    assert photo.shape == (1, 3, 64, 64) and torch.isfinite(photo).all()

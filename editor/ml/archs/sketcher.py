@@ -11,6 +11,11 @@ drawing). Colour scribbles (Sangkloy et al. 2017,
 "Scribbler") enter every level as hint channels, pooled to each level's size as the colorizer's
 hints are, so one stroke colours the region around it.
 
+A decoder may carry its own copy of the encoder's later blocks (`EncoderTail`), fine-tuned on
+drawings: ImageNet features of the deep, semantic blocks see outlines as texture, and tuning them
+is what lets a model tell a cat's drawn ear from a tree's. The frozen early blocks stay shared (and
+cacheable in training); `SketchDecoder.encoder_blocks` says which frozen outputs it reads.
+
 Tensors:
 - sketch: N×1×H×W float32, 1 = paper, 0 = ink, H and W multiples of 32; the encoder sees it as
   gray RGB;
@@ -20,6 +25,8 @@ Tensors:
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import torch
 from torch import nn
@@ -37,12 +44,33 @@ SCRIBBLE_CHANNELS = 4
 SCRIBBLE_STRIDE = 4
 
 
+class EncoderTail(nn.Module):
+    """Lite0's blocks from `start` on (copies, to be fine-tuned): the stride-8 output in, the
+    stride-16 and stride-32 feature levels out."""
+
+    def __init__(self, start: int = 5):
+        super().__init__()
+        if start - 1 != FEATURE_BLOCKS[1]:
+            raise ValueError(f"the tail starts after the stride-8 block ({FEATURE_BLOCKS[1]})")
+        self.start = start
+        self.blocks = nn.ModuleList(EfficientNetLite0()._blocks[start : FEATURE_BLOCKS[-1] + 1])
+
+    def forward(self, f8: torch.Tensor) -> list[torch.Tensor]:
+        out, x = [], f8
+        for index, block in enumerate(self.blocks, self.start):
+            x = block(x)
+            if index in FEATURE_BLOCKS:
+                out.append(x)
+        return out
+
+
 class SketchDecoder(nn.Module):
     """Lite0 features of a drawing + the drawing + scribbles → RGB at full resolution."""
 
     def __init__(self, widths: tuple[int, ...] = (192, 128, 80, 48, 32),
-                 feature_dropout: float = 0.2):  # fmt: skip
+                 feature_dropout: float = 0.2, tail: EncoderTail | None = None):  # fmt: skip
         super().__init__()
+        self.tail = tail
         # Whole encoder channels dropped in training: a subject has a few thousand photos, and
         # without it the decoder memorises them (held-out L1 rose after ~10 minutes).
         self.feature_dropout = nn.Dropout2d(feature_dropout)
@@ -56,8 +84,15 @@ class SketchDecoder(nn.Module):
         self.level2 = conv_bn_relu(w4 + 1, w2)
         self.head = nn.Conv2d(w2, 3, 3, padding=1)
 
+    @property
+    def encoder_blocks(self) -> tuple[int, ...]:
+        """The frozen encoder's block outputs `forward` reads (its `feats`, in this order)."""
+        return FEATURE_BLOCKS[:2] if self.tail is not None else FEATURE_BLOCKS
+
     def forward(self, feats: list[torch.Tensor], sketch: torch.Tensor,
                 scribbles: torch.Tensor) -> torch.Tensor:  # fmt: skip
+        if self.tail is not None:
+            feats = [*feats, *self.tail(feats[1])]
         f4, f8, f16, f32 = (self.feature_dropout(f) for f in feats)
         x = self.level32(torch.cat([f32, pool_hints_to(scribbles, f32)], 1))
         x = self.level16(torch.cat([upsample_to(x, f16), f16, pool_hints_to(scribbles, f16)], 1))
@@ -77,7 +112,7 @@ class Sketcher(nn.Module):
         self.decoder = decoder
 
     def forward(self, sketch: torch.Tensor, scribbles: torch.Tensor) -> torch.Tensor:
-        feats = self.encoder.forward_features(sketch_as_rgb(sketch), FEATURE_BLOCKS)
+        feats = self.encoder.forward_features(sketch_as_rgb(sketch), self.decoder.encoder_blocks)
         photo: torch.Tensor = self.decoder(feats, sketch, scribbles)
         return photo
 
@@ -88,5 +123,17 @@ def sketch_as_rgb(sketch: torch.Tensor) -> torch.Tensor:
 
 
 def build_decoder() -> SketchDecoder:
-    """Registry builder."""
+    """Registry builder (frozen encoder)."""
     return SketchDecoder()
+
+
+def build_tuned_decoder() -> SketchDecoder:
+    """Registry builder (with its own fine-tuned stride-16 and stride-32 encoder blocks)."""
+    return SketchDecoder(tail=EncoderTail())
+
+
+def decoder_for(keys: Iterable[str]) -> SketchDecoder:
+    """An untrained decoder of the layout a weights file's tensor names describe (a tuned one
+    holds `tail.*`), read from names so that no metadata string chooses code."""
+    tuned = any(key.startswith("tail.") for key in keys)
+    return build_tuned_decoder() if tuned else build_decoder()
