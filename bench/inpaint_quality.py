@@ -47,10 +47,11 @@ DATA = ROOT.parent / "shared" / "data" / "eval"
 # Bucket -> first file numbers of the NVIDIA test set with that hole ratio (2,000 per bucket,
 # every 10th stored).
 BUCKETS = {"0.1-0.2": 2000, "0.2-0.3": 4000, "0.3-0.4": 6000, "0.4-0.5": 8000}
-METHODS = ("model", *CLASSICAL_METHODS)
+# model-single: the network's one pass, without the engine's mirrored self-ensemble.
+METHODS = ("model", "model-single", *CLASSICAL_METHODS)
 # FSR best took 102 s on one 160x224 photo with a 28 % hole (FSR fast: 3 s, and better there):
 # measured only when asked for.
-DEFAULT_METHODS = tuple(m for m in METHODS if m != "fsr_best")
+DEFAULT_METHODS = tuple(m for m in METHODS if m not in ("fsr_best", "model-single"))
 MEASURES = ("psnr", "l1", "deep", "gmsd", "ms")
 RADIUS = InpaintRequest.radius  # what Erase uses for Telea / Navier–Stokes
 
@@ -78,8 +79,9 @@ def rgba(rgb: np.ndarray) -> np.ndarray:
 def fill(method: str, rgb: np.ndarray, mask: np.ndarray, model: Path,
          working: int | None) -> np.ndarray:  # fmt: skip
     """`rgb` (HxWx3 uint8) with its hole filled by `method`, through the engine's step."""
-    if method == "model":
-        return fill_with_model(rgba(rgb), mask, JobContext(), model, working)[..., :3]
+    if method in ("model", "model-single"):
+        return fill_with_model(rgba(rgb), mask, JobContext(), model, working,
+                               mirror_average=method == "model")[..., :3]  # fmt: skip
     return classical_fill(rgba(rgb), mask, method, RADIUS)[..., :3]
 
 
@@ -189,9 +191,9 @@ def main() -> int:
     if not photos_dir.is_dir() or not masks_dir.is_dir():
         print(f"skipped: evaluation data not found under {args.data}")
         return 0
-    if "model" in methods and not args.model.is_file():
+    if not args.model.is_file() and {"model", "model-single"} & set(methods):
         print(f"no model file at {args.model}: the model is left out")
-        methods.remove("model")
+        methods = [m for m in methods if m not in ("model", "model-single")]
     import torch
 
     photos = sorted(photos_dir.glob("*.jpg")) + sorted(photos_dir.glob("*.png"))

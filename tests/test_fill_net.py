@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from editor.ml.archs.fill_net import FillConfig, FillNet, push_pull  # noqa: E402
-from editor.ml.inpaint_nets import composite, predict_padded  # noqa: E402
+from editor.ml.inpaint_nets import composite, predict_mirrored, predict_padded  # noqa: E402
 
 TINY = FillConfig(8, 8, 16, (1, 2))
 
@@ -47,6 +47,26 @@ def test_known_pixels_come_back_unchanged():
     valid = known.expand_as(image).bool()
     assert torch.equal(out[valid], image[valid])
     assert torch.equal(composite(image, known, out)[valid], image[valid])
+
+
+def test_the_mirrored_pair_averages_two_guesses_and_keeps_known_pixels():
+    torch.manual_seed(0)
+    model = FillNet(TINY).eval()
+    _randomise_batch_norm(model)
+    image, known = _inputs()
+    image = image[:, :, :, :30]  # an odd layout: the mirror must line up after padding
+    known = known[:, :, :, :30]
+    other = image.clone()
+    other[:, :, 8:20, 6:26] = 0.5  # only hole pixels differ
+    with torch.no_grad():
+        once = predict_padded(model, image * known, known)
+        mirror = predict_padded(model, (image * known).flip(-1), known.flip(-1)).flip(-1)
+        pair = predict_mirrored(model, image * known, known)
+        assert torch.equal(pair, predict_mirrored(model, other * known, known))
+    valid = known.expand_as(image).bool()
+    assert torch.equal(pair[valid], image[valid])
+    assert not torch.allclose(pair, once)  # the network is not mirror-symmetric: two guesses
+    assert torch.allclose(pair, (once + mirror) / 2)
 
 
 @pytest.mark.parametrize("known_value", [0.0, 1.0])

@@ -120,12 +120,12 @@ ERASE_METHODS: dict[str, EraseMethod] = {method.name: method for method in _METH
 CLASSICAL_METHODS = tuple(name for name, method in ERASE_METHODS.items() if method.fill)
 FAST_ERASE_METHOD = "telea"  # Shift+Backspace
 # What Erase (Backspace) and `retouch inpaint` use unless told otherwise: change it only here.
-# The trained fill network (models/MODELS.md). bench/inpaint_quality.py --limit 30 (120
-# photo/mask pairs, 2 CPU cores): it has the lowest deep-feature distance and GMSD of every
-# method in every bucket, +0.40 to +0.96 dB hole PSNR over Telea (+0.47 to +0.78 over
-# Navier–Stokes, the earlier default), 0.3 s per photo; FSR fast is 0.07-0.21 dB higher on
-# PSNR but worse on both perceptual measures and takes 1.3-2.6 s per 160-px photo, 43 s on a
-# 24 MP one; shift-map is last on these scattered masks (-4.5 to -5 dB).
+# The trained fill network with its mirrored self-ensemble (models/MODELS.md).
+# bench/inpaint_quality.py --limit 30 (120 photo/mask pairs, 2 CPU cores): the highest hole
+# PSNR (+0.70 to +1.20 dB over Telea, +0.03 to +0.24 over FSR fast) and the lowest deep-feature
+# distance and GMSD of the classical fills in every bucket, 0.16 s per photo; FSR fast takes
+# 1.2-2.4 s per 160-px photo, 43 s on a 24 MP one; shift-map is last on these scattered masks
+# (-4.5 to -5 dB) but more plausible on several whole objects (MODELS.md).
 DEFAULT_ERASE_METHOD = "model"
 # Holes up to this many pixels are filled in the job's own thread by these methods (a few tens
 # of milliseconds, less than starting a child process); anything else runs in a child process.

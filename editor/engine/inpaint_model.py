@@ -88,16 +88,18 @@ def fill_with_model(
     ctx: JobContext,
     model_path: str | Path | None = None,
     working_size: int | None = None,
+    mirror_average: bool = True,
 ) -> np.ndarray:
     """Fill for `crop_rgba` (HxWx4 uint8 RGBA, straight alpha) where `crop_mask` (HxW uint8,
     255 = hole) is set. Returns HxWx4 uint8 RGBA, same size; the caller pastes it back with
-    `paste_fill`. `working_size` overrides the file's (benchmarks). Raises JobError when the
+    `paste_fill`. `working_size` overrides the file's and `mirror_average=False` runs one pass
+instead of the mirrored pair (benchmarks: inpaint_nets.predict_mirrored). Raises JobError when the
     model file is missing, JobCancelled on cancel."""
     import torch
 
     from editor.engine.fill_detail import add_residual_detail
     from editor.engine.pass_watch import PassWatch
-    from editor.ml.inpaint_nets import predict_padded
+    from editor.ml.inpaint_nets import predict_mirrored, predict_padded
 
     check_rgba(crop_rgba)
     check_mask(crop_mask)
@@ -131,7 +133,8 @@ def fill_with_model(
                            enabled=device == "cuda" and ctx.half_precision),  # fmt: skip
             PassWatch(model, ctx),  # Cancel is answered within a layer, not after the pass
         ):
-            out = predict_padded(model, image * known, known)
+            predict = predict_mirrored if mirror_average else predict_padded
+            out = predict(model, image * known, known)
         small = (out[0].permute(1, 2, 0).float().clamp(0, 1) * 255.0 + 0.5).byte().cpu().numpy()
     ctx.progress(0.8, "Blending")
 
