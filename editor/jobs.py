@@ -141,12 +141,10 @@ class Operations(QObject):
         (the hints changed while a Colorize result is pending): the region's colours replace
         that part of the pending result, which is then `partial_colorize` until coloured whole
         again. `then()` runs once the result is shown."""
-        if not self._has_image():
+        region = self._preview_region(region)
+        if region is None:
             return None
         doc = self.document
-        region = (region or doc.full_rect()).clamped(doc.width, doc.height)
-        if self.is_busy() and self._previewing:
-            self.cancel()
         request = ColorizeRequest(doc.canvas_pixels(doc.image_layer), tuple(hints), strength,
                                   self._mask_if(inside_mask), vibrance, region)  # fmt: skip
         show = self._patch_colorize if patch else self._show_patch
@@ -159,6 +157,16 @@ class Operations(QObject):
         job = self._submit(request, "Colorize", shown)
         self._previewing = region != doc.full_rect()
         return job
+
+    def _preview_region(self, region: Rect | None) -> Rect | None:
+        """The part of the image a previewable job covers (None: all of it), clamped; None
+        without an image. A newer preview replaces a running one."""
+        if not self._has_image():
+            return None
+        doc = self.document
+        if self.is_busy() and self._previewing:
+            self.cancel()
+        return (region or doc.full_rect()).clamped(doc.width, doc.height)
 
     def _patch_colorize(self, result: PatchResult) -> None:
         """Put a re-coloured part into the pending Colorize result (or show it as the result
@@ -217,12 +225,10 @@ class Operations(QObject):
     def denoise(self, strength: float, inside_mask: bool = False, region=None) -> int | None:
         """Remove noise of about `strength` (sigma, 0-255 units). With `region` (a Rect: the
         visible part) it is a quick preview, and a newer preview replaces a running one."""
-        if not self._has_image():
+        region = self._preview_region(region)
+        if region is None:
             return None
         doc = self.document
-        region = (region or doc.full_rect()).clamped(doc.width, doc.height)
-        if self.is_busy() and self._previewing:
-            self.cancel()
         image = doc.canvas_pixels(doc.image_layer, region)
         mask = self._mask_if(inside_mask)
         request = DenoiseRequest(

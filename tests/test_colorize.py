@@ -122,11 +122,11 @@ def test_missing_or_damaged_weights_say_how_to_get_them(tmp_path):
 
     manager = ModelManager(Registry([COLORIZE]), tmp_path / "models", tmp_path / "cache")
     with pytest.raises(JobError, match="python -m editor.training colorize"):
-        load_colorizer(manager)
+        load_colorizer(manager=manager)
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "colorize.safetensors").write_bytes(b"not the pinned file")
     with pytest.raises(JobError, match="sha256"):
-        load_colorizer(manager)
+        load_colorizer(manager=manager)
 
 
 def test_cli_reports_missing_weights_in_one_line(tmp_path, gray, monkeypatch, capsys):

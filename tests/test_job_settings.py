@@ -117,7 +117,7 @@ def test_the_lite0_decoders_load_on_the_settings_device_into_the_jobs_cache(
     """Colorize and Sketch to Photo build their model on the device the Settings ask for, with
     the job's model manager, and keep it in the job's cache (the memory budget)."""
     torch = pytest.importorskip("torch")
-    from editor.engine import colorize, colorize_model, sketch, sketch_model
+    from editor.engine import colorize, colorize_model, lite0_decoders, sketch, sketch_model
 
     loader_module, builder = {
         "colorize": (colorize_model, "colorizer_module"),
@@ -136,9 +136,9 @@ def test_the_lite0_decoders_load_on_the_settings_device_into_the_jobs_cache(
         builds.append(device)
         return torch.nn.Linear(2, 2)
 
-    monkeypatch.setattr(loader_module, "ensure_files", ensure_files)
+    monkeypatch.setattr(lite0_decoders, "ensure_files", ensure_files)
     monkeypatch.setattr(loader_module, builder, build)
-    monkeypatch.setattr(loader_module, "working_size_of", lambda decoder, default: default)
+    monkeypatch.setattr(lite0_decoders, "working_size_of", lambda decoder, default: default)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # "cuda" is there to pick
 
     def load(ctx):

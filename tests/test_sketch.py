@@ -130,7 +130,7 @@ def test_missing_weights_say_how_to_get_them(tmp_path, subject):
 
     manager = ModelManager(Registry(SKETCH_SPECS), tmp_path / "models", tmp_path / "cache")
     with pytest.raises(JobError, match=f"sketch-{subject}.*--subject {subject}"):
-        load_sketcher(subject, manager)
+        load_sketcher(subject, manager=manager)
 
 
 @pytest.mark.parametrize("subject", ["animals", "people", "landscapes"])

@@ -303,9 +303,9 @@ def _model(model: ColorizeModel | None, ctx: JobContext) -> ColorizeModel:
     if model is not None:
         return model
     from editor.engine.colorize_model import load_colorizer
+    from editor.engine.lite0_decoders import job_load_options
 
-    return load_colorizer(ctx.models.manager(), ctx.progress, ctx.is_cancelled,
-                          device=str(ctx.policy().device), cache=ctx.runtime.cache)  # fmt: skip
+    return load_colorizer(**job_load_options(ctx))
 
 
 def run_colorize(

@@ -6,24 +6,21 @@ Torch is imported lazily: this module is only reached from a job.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from editor.engine.lite0_decoders import (
     ENCODER,  # noqa: F401  (the encoder's model name, read by callers)
-    default_device,
-    ensure_files,
-    load_cached,
+    Lite0Model,
+    LoadOptions,
     load_decoder,
     load_encoder,
-    working_size_of,
+    load_model,
+    model_from_files,
 )
 
 if TYPE_CHECKING:
-    from editor.ml.loading import ModelCache
-    from editor.ml.manager import ModelManager
+    from typing_extensions import Unpack
 
 DECODER = "colorize"
 WORKING_SIZE = 256  # long side the photo is colorized at unless the weights' metadata says
@@ -33,13 +30,7 @@ RETRAIN = (
 )
 
 
-@dataclass(frozen=True)
-class ColorizeModel:
-    """A ready colorizer (eval mode, on `device`) and how it was trained to be run."""
-
-    module: Any  # editor.ml.archs.colorizer.Colorizer
-    device: str
-    working_size: int  # long side (pixels) the image is resized to before prediction
+ColorizeModel = Lite0Model  # a ready colorizer (module: editor.ml.archs.colorizer.Colorizer)
 
 
 def missing_decoder_message() -> str:
@@ -50,32 +41,17 @@ def missing_decoder_message() -> str:
     )
 
 
-def load_colorizer(
-    manager: ModelManager | None = None,
-    progress: Callable[[float, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-    device: str | None = None,
-    cache: ModelCache | None = None,
-) -> ColorizeModel:
-    """The colorizer on `device` (default: the best available), kept in `cache` (a job passes
-    its own: the Settings' device and memory budget); JobError saying how to get what is
-    missing."""
-    decoder, encoder = ensure_files(DECODER, missing_decoder_message(), manager, progress,
-                                    cancelled)  # fmt: skip
-    device = device or default_device()
-    module = load_cached(colorizer_module, decoder, encoder, missing_decoder_message(), device,
-                         cache)  # fmt: skip
-    return ColorizeModel(module, device, working_size_of(decoder, WORKING_SIZE))
+def load_colorizer(**options: Unpack[LoadOptions]) -> ColorizeModel:
+    """The colorizer (lite0_decoders.load_model: pinned files, the options' device and cache)."""
+    return load_model(DECODER, colorizer_module, missing_decoder_message(), WORKING_SIZE,
+                      **options)  # fmt: skip
 
 
 def colorizer_from_files(
     decoder: str | Path, encoder: str | Path, device: str | None = None
 ) -> ColorizeModel:
-    """Build the colorizer from a decoder file and a Lite0 file without the pins (benchmarks of
-    candidate weights, tests). The app goes through `load_colorizer`."""
-    device = device or default_device()
-    module = colorizer_module(Path(decoder), Path(encoder), device)
-    return ColorizeModel(module, device, working_size_of(decoder, WORKING_SIZE))
+    """The colorizer from candidate files, without the pins (benchmarks, tests)."""
+    return model_from_files(colorizer_module, decoder, encoder, WORKING_SIZE, device)
 
 
 def colorizer_module(decoder: Path, encoder: Path, device: str) -> Any:

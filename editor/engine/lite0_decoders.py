@@ -8,16 +8,80 @@ Torch is imported lazily: this module is only reached from a job.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from editor.engine.context import JobError
+from editor.engine.context import JobContext, JobError
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from editor.ml.loading import ModelCache
     from editor.ml.manager import ModelManager
 
 ENCODER = "efficientnet-lite0-imagenet"
+
+
+@dataclass(frozen=True)
+class Lite0Model:
+    """A ready encoder + decoder module (eval mode, frozen, on `device`) and the long side
+    (pixels) an image is resized to before it runs."""
+
+    module: Any
+    device: str
+    working_size: int
+
+
+# build(decoder file, encoder file, device) -> the module (a loader's *_module function)
+ModuleBuilder = Callable[[Path, Path, str], Any]
+
+
+class LoadOptions(TypedDict, total=False):
+    """Where a loader gets its files and puts the model (all optional)."""
+
+    manager: ModelManager | None  # default: one over models/ and the user cache
+    progress: Callable[[float, str], None] | None  # the encoder's download
+    cancelled: Callable[[], bool] | None
+    device: str | None  # default: the best available
+    cache: ModelCache | None  # a job passes its own (the Settings' memory budget)
+
+
+def load_model(
+    decoder_name: str,
+    build: ModuleBuilder,
+    missing_decoder: str,
+    default_working_size: int,
+    **options: Unpack[LoadOptions],
+) -> Lite0Model:
+    """The pinned decoder `decoder_name` on the pinned encoder, built by `build` on the device
+    and kept in the cache the options give; JobError saying how to get what is missing."""
+    decoder, encoder = ensure_files(decoder_name, missing_decoder, options.get("manager"),
+                                    options.get("progress"), options.get("cancelled"))  # fmt: skip
+    device = options.get("device") or default_device()
+    module = load_cached(build, decoder, encoder, missing_decoder, device, options.get("cache"))
+    return Lite0Model(module, device, working_size_of(decoder, default_working_size))
+
+
+def job_load_options(ctx: JobContext) -> LoadOptions:
+    """A job's: its manager, progress and Cancel, the Settings' device and its model cache."""
+    return LoadOptions(manager=ctx.models.manager(), progress=ctx.progress,
+                       cancelled=ctx.is_cancelled, device=str(ctx.policy().device),
+                       cache=ctx.runtime.cache)  # fmt: skip
+
+
+def model_from_files(
+    build: ModuleBuilder,
+    decoder: str | Path,
+    encoder: str | Path,
+    default_working_size: int,
+    device: str | None = None,
+) -> Lite0Model:
+    """The model from a decoder file and a Lite0 file without the pins (benchmarks of candidate
+    weights, tests); the app goes through `load_model`."""
+    device = device or default_device()
+    module = build(Path(decoder), Path(encoder), device)
+    return Lite0Model(module, device, working_size_of(decoder, default_working_size))
 
 
 def missing_encoder_message() -> str:

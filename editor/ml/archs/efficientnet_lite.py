@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from editor.ml.archs.feature_taps import tap_outputs
+
 # (repeats, kernel, stride, expand ratio, in channels, out channels) per stage, Lite0 widths.
 LITE0_STAGES: tuple[tuple[int, int, int, int, int, int], ...] = (
     (1, 3, 1, 1, 32, 16),
@@ -90,15 +92,7 @@ class EfficientNetLite0(nn.Module):
     def forward_features(self, image: torch.Tensor, blocks: tuple[int, ...]) -> list[torch.Tensor]:
         """Outputs of `_blocks[i]` for i in `blocks` (ascending); stops after the last one."""
         x = F.relu6(self._bn0(self._conv_stem(self.normalise(image))))
-        out = []
-        last = max(blocks)
-        for i, block in enumerate(self._blocks):
-            x = block(x)
-            if i in blocks:
-                out.append(x)
-            if i == last:
-                break
-        return out
+        return tap_outputs(x, self._blocks, blocks)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         """ImageNet logits N×1000."""

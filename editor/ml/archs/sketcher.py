@@ -39,6 +39,7 @@ from editor.ml.archs.decoder_blocks import (
     upsample_to,
 )
 from editor.ml.archs.efficientnet_lite import EfficientNetLite0
+from editor.ml.archs.feature_taps import tap_outputs
 
 SCRIBBLE_CHANNELS = 4
 SCRIBBLE_STRIDE = 4
@@ -56,12 +57,8 @@ class EncoderTail(nn.Module):
         self.blocks = nn.ModuleList(EfficientNetLite0()._blocks[start : FEATURE_BLOCKS[-1] + 1])
 
     def forward(self, f8: torch.Tensor) -> list[torch.Tensor]:
-        out, x = [], f8
-        for index, block in enumerate(self.blocks, self.start):
-            x = block(x)
-            if index in FEATURE_BLOCKS:
-                out.append(x)
-        return out
+        wanted = tuple(block - self.start for block in FEATURE_BLOCKS[2:])
+        return tap_outputs(f8, self.blocks, wanted)
 
 
 class SketchDecoder(nn.Module):

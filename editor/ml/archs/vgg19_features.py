@@ -15,6 +15,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from editor.ml.archs.feature_taps import tap_outputs
+
 # torchvision's configuration "E": channels per conv, "M" = pooling.
 VGG19_CONFIG: tuple[int | str, ...] = (
     64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",
@@ -53,16 +55,7 @@ class VGG19Features(nn.Module):
 
     def forward_features(self, image: torch.Tensor, layers: tuple[int, ...]) -> list[torch.Tensor]:
         """Outputs of `features[i]` for i in `layers` (ascending); stops after the last one."""
-        x = (image - self.mean) / self.std
-        out = []
-        last = max(layers)
-        for i, layer in enumerate(self.features):
-            x = layer(x)
-            if i in layers:
-                out.append(x)
-            if i == last:
-                break
-        return out
+        return tap_outputs((image - self.mean) / self.std, self.features, layers)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         """The last pooled feature map (N×512×H/32×W/32)."""
