@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import tarfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -149,3 +150,68 @@ def synthetic_photos(count: int, size: int, seed: int) -> torch.Tensor:
             image[blob] = rng.uniform(0, 1, 3)
         images.append(np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8))
     return torch.from_numpy(np.stack(images))
+
+
+# ---- photos at their native size (denoise, upscale: detail must not be resampled) ------------
+
+
+def load_images(sources: list[str]) -> list[np.ndarray]:
+    """Every decodable photo (HxWx3 uint8 RGB, native size) in the folders / tar shards."""
+    images = []
+    for name, payload in iter_encoded(sources):
+        image = _decode(payload)
+        if image is None:
+            log.warning("skipping unreadable image %s", name)
+            continue
+        images.append(image)
+    if not images:
+        raise ValueError("no images found in the training data sources")
+    return images
+
+
+def patches_and_held(sources: list[str], patch: int, seed: int, holdout: tuple[int, int, int],
+                     multiple: int) -> tuple[torch.Tensor, list[np.ndarray]]:  # fmt: skip
+    """(N×patch×patch×3 uint8 training patches, held-out photos) from the sources' photos at
+    native size (without sources, 12 synthetic ones: the tiny configs). `holdout`: (every,
+    at most, side) as split_holdout takes them; held-out sides are multiples of `multiple`."""
+    started = time.monotonic()
+    images = load_images(sources) if sources else list(synthetic_photos(12, patch, seed).numpy())
+    train, held = split_holdout(images, *holdout, multiple)
+    patches = cut_patches(train, patch)
+    log.info("data: %d patches of %d px, %d photos held out; loaded in %.1fs",
+             patches.shape[0], patch, len(held), time.monotonic() - started)  # fmt: skip
+    return patches, held
+
+
+def cut_patches(images: list[np.ndarray], patch: int) -> torch.Tensor:
+    """N×patch×patch×3 uint8: non-overlapping squares of each image at native resolution
+    (centred grid; an image smaller than `patch` is skipped)."""
+    patches = []
+    for image in images:
+        height, width = image.shape[:2]
+        rows, cols = height // patch, width // patch
+        y0, x0 = (height - rows * patch) // 2, (width - cols * patch) // 2
+        for r in range(rows):
+            for c in range(cols):
+                y, x = y0 + r * patch, x0 + c * patch
+                patches.append(image[y : y + patch, x : x + patch])
+    if not patches:
+        raise ValueError(f"no training photo is at least {patch} px on its short side")
+    return torch.from_numpy(np.stack(patches))
+
+
+def split_holdout(images: list[np.ndarray], every: int, at_most: int, side: int,
+                  multiple: int) -> tuple[list[np.ndarray], list[np.ndarray]]:  # fmt: skip
+    """(training photos, held-out photos): every `every`-th photo, up to `at_most`, is held out
+    whole, centre-cropped to at most `side` with sides a multiple of `multiple`."""
+    held, train = [], []
+    for i, image in enumerate(images):
+        if i % every == every - 1 and len(held) < at_most:
+            height, width = image.shape[:2]
+            h = min(height, side) // multiple * multiple
+            w = min(width, side) // multiple * multiple
+            y0, x0 = (height - h) // 2, (width - w) // 2
+            held.append(np.ascontiguousarray(image[y0 : y0 + h, x0 : x0 + w]))
+        else:
+            train.append(image)
+    return train, held

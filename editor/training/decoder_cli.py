@@ -5,6 +5,7 @@ config they imply."""
 from __future__ import annotations
 
 import argparse
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,20 @@ def device_and_config(args: argparse.Namespace, configs: dict[str, Any]) -> tupl
     if args.steps:
         cfg = replace(cfg, max_steps=args.steps)
     return device, cfg
+
+
+def log_progress(label: str, step: int, steps_here: int, losses: list[float], every: int,
+                 lr: float, batch: int, started: float) -> None:  # fmt: skip
+    """Every `every` steps: the mean loss of the last `every`, the learning rate and samples/s
+    (`steps_here`: steps taken since `started`, a time.monotonic())."""
+    if step % every:
+        return
+    import time
+
+    rate = steps_here * batch / max(time.monotonic() - started, 1e-6)
+    logging.getLogger("editor.training").info(
+        "%s step %d loss %.4f lr %.2e %.1f samples/s", label, step,
+        sum(losses[-every:]) / len(losses[-every:]), lr, rate)  # fmt: skip
 
 
 def loss_trend(losses: list[float]) -> dict[str, float]:

@@ -31,6 +31,8 @@ from editor.ml.archs.colorizer import FEATURE_BLOCKS, OUTPUT_STRIDE, ColorDecode
 from editor.ml.archs.efficientnet_lite import EfficientNetLite0
 from editor.ml.colorization import gray_rgb, hint_channels
 from editor.ml.image_metrics import colourfulness, psnr
+from editor.training.decoder_cli import log_progress, loss_trend
+from editor.training.loop import Every, fraction_done, set_lr, warm_cosine_lr
 
 log = logging.getLogger(__name__)
 MIN_CHROMA = 4.0
@@ -286,7 +288,8 @@ def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, d
     decoder.train()
     generator = torch.Generator().manual_seed(seed + step)
     budget = minutes * 60.0
-    started = last_ckpt = time.monotonic()
+    started = time.monotonic()
+    check_due = Every(cfg.checkpoint_minutes * 60)
     first_step, losses = step, []
     metrics: dict[str, float] = {}
 
@@ -308,21 +311,11 @@ def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, d
 
     while True:
         elapsed = time.monotonic() - started
-        if cfg.max_steps is not None and step - first_step >= cfg.max_steps:
+        fraction = fraction_done(step - first_step, elapsed, cfg.max_steps, budget)
+        if fraction is None:
             break
-        if cfg.max_steps is None and elapsed >= budget:
-            break
-        fraction = (
-            elapsed / budget if cfg.max_steps is None else (step - first_step) / cfg.max_steps
-        )
-        lr = (
-            cfg.lr
-            * min(1.0, (step + 1) / cfg.warmup_steps)
-            * 0.5
-            * (1 + math.cos(math.pi * fraction))
-        )
-        for group in optimiser.param_groups:
-            group["lr"] = lr
+        lr = warm_cosine_lr(cfg.lr, step, cfg.warmup_steps, fraction)
+        set_lr(optimiser, lr)
         index = torch.randint(0, len(cache), (cfg.batch,), generator=generator)
         feats, ab = cache.batch(index, device)
         with torch.autocast("cuda", torch.bfloat16, enabled=on_gpu):
@@ -333,15 +326,11 @@ def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, d
         optimiser.step()
         losses.append(loss.item())
         step += 1
-        if step % cfg.log_every == 0:
-            rate = (step - first_step) * cfg.batch / max(time.monotonic() - started, 1e-6)
-            log.info("step %d loss %.3f (mean of last %d) lr %.2e %.1f samples/s", step,
-                     float(np.mean(losses[-cfg.log_every:])), cfg.log_every, lr, rate)  # fmt: skip
-        if time.monotonic() - last_ckpt >= cfg.checkpoint_minutes * 60:
+        log_progress("colorize", step, step - first_step, losses, cfg.log_every, lr, cfg.batch,
+                     started)  # fmt: skip
+        if check_due():
             save(final=False)
-            last_ckpt = time.monotonic()
     save(final=True)
-    from editor.training.decoder_cli import loss_trend
 
     return {**metrics, **loss_trend(losses)}
 

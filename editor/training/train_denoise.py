@@ -31,8 +31,8 @@ import torch.nn.functional as F
 
 from editor.ml.archs.denoiser import ARCH, ARCH_NAME, Denoiser, DenoiserConfig
 from editor.training import data as data_mod
+from editor.training import loop
 from editor.training.degrade import DegradeConfig, add_gaussian, degrade_batch
-from editor.training.loop import cosine_lr, optimise, save_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -79,52 +79,6 @@ def config_named(name: str, **overrides) -> TrainConfig:
 
 
 # ---- data ------------------------------------------------------------------------------------
-
-
-def load_images(sources: list[str]) -> list[np.ndarray]:
-    """Every decodable photo (HxWx3 uint8 RGB, native size) in the folders / tar shards."""
-    images = []
-    for name, payload in data_mod.iter_encoded(sources):
-        image = data_mod._decode(payload)
-        if image is None:
-            log.warning("skipping unreadable image %s", name)
-            continue
-        images.append(image)
-    if not images:
-        raise ValueError("no images found in the training data sources")
-    return images
-
-
-def cut_patches(images: list[np.ndarray], patch: int) -> torch.Tensor:
-    """N×patch×patch×3 uint8: non-overlapping squares of each image at native resolution
-    (centred grid; an image smaller than `patch` is skipped)."""
-    patches = []
-    for image in images:
-        height, width = image.shape[:2]
-        rows, cols = height // patch, width // patch
-        y0, x0 = (height - rows * patch) // 2, (width - cols * patch) // 2
-        for r in range(rows):
-            for c in range(cols):
-                y, x = y0 + r * patch, x0 + c * patch
-                patches.append(image[y : y + patch, x : x + patch])
-    if not patches:
-        raise ValueError(f"no training photo is at least {patch} px on its short side")
-    return torch.from_numpy(np.stack(patches))
-
-
-def split_holdout(images: list[np.ndarray], cfg: TrainConfig) -> tuple[list, list]:
-    """(training photos, held-out photos centre-cropped to <= holdout_side, even sides)."""
-    held, train = [], []
-    for i, image in enumerate(images):
-        if i % cfg.holdout_every == cfg.holdout_every - 1 and len(held) < cfg.holdout_max:
-            height, width = image.shape[:2]
-            h = min(height, cfg.holdout_side) // 2 * 2
-            w = min(width, cfg.holdout_side) // 2 * 2
-            y0, x0 = (height - h) // 2, (width - w) // 2
-            held.append(np.ascontiguousarray(image[y0 : y0 + h, x0 : x0 + w]))
-        else:
-            train.append(image)
-    return train, held
 
 
 def random_batch(patches: torch.Tensor, count: int, crop: int, gen: torch.Generator):
@@ -213,19 +167,8 @@ def load_weights(path: Path) -> Denoiser:
 # ---- training --------------------------------------------------------------------------------
 
 
-
-
-
-
-def train(
-    cfg: TrainConfig,
-    sources: list[str],
-    minutes: float,
-    out_dir: Path,
-    device: str = "cpu",
-    seed: int = 0,
-    resume: Path | None = None,
-) -> dict:
+def train(cfg: TrainConfig, sources: list[str], minutes: float, out_dir: Path,
+          device: str = "cpu", seed: int = 0, resume: Path | None = None) -> dict:  # fmt: skip
     """Train; writes ckpt.pt, denoise.safetensors and metrics.json into out_dir; returns metrics.
 
     Without `sources`, synthetic images (data.synthetic_photos) are used (the tiny config).
@@ -234,27 +177,15 @@ def train(
     out_dir.mkdir(parents=True, exist_ok=True)
     dev = torch.device(device)
     torch.manual_seed(seed)
-    started = time.time()
-    if sources:
-        images = load_images(sources)
-    else:
-        images = list(data_mod.synthetic_photos(12, cfg.patch, seed).numpy())
-    train_images, held = split_holdout(images, cfg)
-    patches = cut_patches(train_images, cfg.patch)
-    del images, train_images
-    log.info("data: %d patches of %d px, %d photos held out; loaded in %.1fs",
-             patches.shape[0], cfg.patch, len(held), time.time() - started)  # fmt: skip
+    holdout = (cfg.holdout_every, cfg.holdout_max, cfg.holdout_side)
+    patches, held = data_mod.patches_and_held(sources, cfg.patch, seed, holdout, 2)
 
     model = Denoiser(cfg.arch).to(dev)
     ema = copy.deepcopy(model) if cfg.ema > 0 else model
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0)
     step, spent = 0, 0.0
     if resume is not None:
-        ckpt = torch.load(resume, map_location=dev, weights_only=True)
-        model.load_state_dict(ckpt["model"])
-        ema.load_state_dict(ckpt["ema"])
-        opt.load_state_dict(ckpt["opt"])
-        step, spent = int(ckpt["step"]), float(ckpt["spent"])
+        step, spent = loop.resume_from(resume, model, ema, opt, dev)
         log.info("resumed from %s at step %d", resume, step)
     params = sum(p.numel() for p in model.parameters())
     log.info("model: %s, %.3f M parameters; device %s", cfg.arch, params / 1e6, dev)
@@ -262,23 +193,14 @@ def train(
     budget = minutes * 60.0
     losses: list[float] = []
     first_step, t0, last_log = step, time.time(), time.time()
-    while True:
-        elapsed = spent + time.time() - t0
-        if cfg.max_steps is not None and step >= cfg.max_steps:
-            break
-        if cfg.max_steps is None and elapsed >= budget:
-            break
-        fraction = step / cfg.max_steps if cfg.max_steps else elapsed / budget
-        for group in opt.param_groups:
-            group["lr"] = cosine_lr(cfg.lr, fraction)
+    while loop.cosine_step(opt, cfg.lr, step, spent + time.time() - t0, cfg.max_steps, budget):
         gen = torch.Generator().manual_seed(seed * 1_000_003 + step)
         clean = random_batch(patches, cfg.batch, cfg.crop, gen)
         noisy, sigma = degrade_batch(clean, gen, cfg.degrade)
         clean, noisy, sigma = clean.to(dev), noisy.to(dev), sigma.to(dev)
         model.train()
         loss = F.l1_loss(model(noisy, sigma), clean)
-        optimise(loss, model, opt, ema, min(cfg.ema, (1 + step) / (10 + step)))
-        losses.append(float(loss.detach()))
+        losses.append(loop.optimise(loss, model, opt, ema, step, cfg.ema))
         step += 1
         if step % cfg.log_every == 0 or time.time() - last_log > 120:
             rate = cfg.batch * (step - first_step) / max(time.time() - t0, 1e-6)
@@ -288,34 +210,23 @@ def train(
                      rate)  # fmt: skip
             last_log = time.time()
         if step % 500 == 0:
-            save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, spent + time.time() - t0)
+            seconds = spent + time.time() - t0
+            loop.save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, seconds)
 
     train_seconds = spent + time.time() - t0
-    save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
+    loop.save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
     held_metrics = evaluate_holdout(ema, held, seed)
     extra = {"train_config": cfg.name, "steps": str(step), "seed": str(seed)}
     weights = export_weights(ema, out_dir / WEIGHTS_NAME, extra)
-    from editor.ml.hashing import sha256_file
 
     metrics = {
-        "config": cfg.name,
+        **loop.run_record(cfg, step, train_seconds, dev, seed, params, losses),
         "arch": asdict(cfg.arch),
-        "crop": cfg.crop,
-        "batch": cfg.batch,
-        "steps": step,
-        "train_minutes": train_seconds / 60.0,
-        "device": str(dev),
         "torch_threads": torch.get_num_threads(),
-        "seed": seed,
         "sources": [str(s) for s in sources],
         "patches": int(patches.shape[0]),
-        "parameters": params,
-        "first_losses": losses[:10],
-        "last_losses": losses[-10:],
         "holdout": held_metrics,
-        "weights": weights.name,
-        "sha256": sha256_file(weights),
-        "bytes": weights.stat().st_size,
+        **loop.weights_record(weights),
     }
     from editor.training.export import write_metrics
 

@@ -23,9 +23,9 @@ from editor.ml.archs.fill_net import FillConfig
 from editor.ml.archs.pconv_unet import PConvConfig
 from editor.ml.inpaint_nets import build, predict_padded
 from editor.training import data as data_mod
+from editor.training import loop
 from editor.training.evaluate import MetricSums, hole_errors, telea
 from editor.training.export import export_model, write_metrics
-from editor.training.loop import cosine_lr, keep_best, optimise, save_checkpoint
 from editor.training.losses import inpaint_loss
 from editor.training.masks import mask_batch, random_mask
 
@@ -148,19 +148,11 @@ def evaluate_holdout(
     return means
 
 
-def train(
-    cfg: TrainConfig,
-    sources: list[str],
-    minutes: float,
-    out_dir: Path,
-    device: str = "cpu",
-    seed: int = 0,
-    resume: Path | None = None,
-    eval_dir: str | None = None,
-    feature_weights: str | None = None,
-    feature_net: torch.nn.Module | None = None,
-    init: Path | None = None,
-) -> dict:
+def train(cfg: TrainConfig, sources: list[str], minutes: float, out_dir: Path,
+          device: str = "cpu", seed: int = 0, resume: Path | None = None,
+          eval_dir: str | None = None, feature_weights: str | None = None,
+          feature_net: torch.nn.Module | None = None,
+          init: Path | None = None) -> dict:  # fmt: skip
     """Run training; writes ckpt.pt, the weights (WEIGHTS_FILE) and metrics.json into out_dir.
 
     `init`: an exported weight file of the same architecture to start from. `feature_net`
@@ -232,11 +224,7 @@ def train(
     step = 0
     spent = 0.0  # training seconds of earlier runs (resume)
     if resume is not None:
-        ckpt = torch.load(resume, map_location=dev, weights_only=True)
-        model.load_state_dict(ckpt["model"])
-        ema.load_state_dict(ckpt["ema"])
-        opt.load_state_dict(ckpt["opt"])
-        step, spent = int(ckpt["step"]), float(ckpt["spent"])
+        step, spent = loop.resume_from(resume, model, ema, opt, dev)
         log.info("resumed from %s at step %d", resume, step)
     budget = minutes * 60.0
     params = sum(p.numel() for p in model.parameters())
@@ -248,15 +236,7 @@ def train(
     t0 = time.time()
     last_log = last_eval = t0
     best: dict = {}
-    while True:
-        elapsed = spent + time.time() - t0
-        if cfg.max_steps is not None and step >= cfg.max_steps:
-            break
-        if cfg.max_steps is None and elapsed >= budget:
-            break
-        fraction = step / cfg.max_steps if cfg.max_steps else elapsed / budget
-        for group in opt.param_groups:
-            group["lr"] = cosine_lr(cfg.lr, fraction)
+    while loop.cosine_step(opt, cfg.lr, step, spent + time.time() - t0, cfg.max_steps, budget):
         gen = torch.Generator().manual_seed(seed * 1_000_003 + step)
         target = data_mod.random_crops(photos, cfg.batch, cfg.crop, gen, cfg.min_zoom,
                                        cfg.max_zoom)  # fmt: skip
@@ -271,8 +251,7 @@ def train(
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=cuda):
             output = model(target * known, known)
             loss, terms = inpaint_loss(output, target, known, features)
-        optimise(loss, model, opt, ema, min(cfg.ema, (1 + step) / (10 + step)))
-        losses.append(float(loss.detach()))
+        losses.append(loop.optimise(loss, model, opt, ema, step, cfg.ema))
         step += 1
         if step % cfg.log_every == 0 or time.time() - last_log > 120:
             rate = cfg.batch * (step - first_step) / max(time.time() - t0, 1e-6)
@@ -283,35 +262,24 @@ def train(
                      rate)  # fmt: skip
             last_log = time.time()
         if step % 1000 == 0:
-            save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, spent + time.time() - t0)
+            seconds = spent + time.time() - t0
+            loop.save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, seconds)
         if cfg.eval_every_s and time.time() - last_eval > cfg.eval_every_s:
             best = _check_and_export(cfg, ema, held, seed, dev, out_dir, step, best)
             last_eval = time.time()
 
     train_seconds = spent + time.time() - t0
-    save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
+    loop.save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
     best = _check_and_export(cfg, ema, held, seed, dev, out_dir, step, best)
     held_metrics, weights = best["metrics"], out_dir / WEIGHTS_FILE
-    from editor.ml.hashing import sha256_file
 
     metrics = {
-        "config": cfg.name,
+        **loop.run_record(cfg, step, train_seconds, dev, seed, params, losses),
         "arch": asdict(cfg.arch),
-        "crop": cfg.crop,
-        "batch": cfg.batch,
-        "steps": step,
-        "train_minutes": train_seconds / 60.0,
-        "device": str(dev),
-        "seed": seed,
         "features": features is not None,
-        "parameters": params,
-        "first_losses": losses[:10],
-        "last_losses": losses[-10:],
         "holdout": held_metrics,
         "exported_step": best["step"],
-        "weights": weights.name,
-        "sha256": sha256_file(weights),
-        "bytes": weights.stat().st_size,
+        **loop.weights_record(weights),
     }
     write_metrics(out_dir / "metrics.json", metrics)
     _print_holdout(held_metrics)
@@ -327,7 +295,7 @@ def _check_and_export(cfg: TrainConfig, ema: torch.nn.Module, held: torch.Tensor
     log.info("held-out at step %d: model %.2f dB, Telea %.2f dB", step, psnr,
              metrics["telea"]["psnr"])  # fmt: skip
     extra = {"train_config": cfg.name, "steps": str(step)}
-    return keep_best(best, psnr, metrics, step, bool(cfg.eval_every_s),
+    return loop.keep_best(best, psnr, metrics, step, bool(cfg.eval_every_s),
                      lambda: export_model(ema, out_dir / WEIGHTS_FILE, cfg.working_size, extra))
 
 

@@ -32,6 +32,8 @@ from editor.ml.archs.decoder_blocks import FEATURE_BLOCKS
 from editor.ml.archs.efficientnet_lite import EfficientNetLite0
 from editor.ml.archs.sketcher import SCRIBBLE_STRIDE, SketchDecoder, sketch_as_rgb
 from editor.ml.scribbles import hint_input
+from editor.training.decoder_cli import log_progress, loss_trend
+from editor.training.loop import Every, fraction_done, set_lr, warm_cosine_lr
 
 log = logging.getLogger(__name__)
 ARCHS = {False: "editor.ml.archs.sketcher:build_decoder",
@@ -288,7 +290,8 @@ def train(cfg: SketcherConfig, subject: str, sources: list[str], minutes: float,
     rng = np.random.default_rng(seed)
     generator = torch.Generator().manual_seed(seed)
     budget = minutes * 60.0
-    started = last_ckpt = time.monotonic()
+    started = time.monotonic()
+    check_due = Every(cfg.checkpoint_minutes * 60)
     step, losses = 0, []
     metrics: dict[str, float] = {}
     name = f"sketch-{subject}.safetensors"
@@ -317,13 +320,11 @@ def train(cfg: SketcherConfig, subject: str, sources: list[str], minutes: float,
     cache_seconds = started - t0
     while True:
         elapsed = time.monotonic() - started
-        if (step >= cfg.max_steps) if cfg.max_steps is not None else elapsed >= budget:
+        fraction = fraction_done(step, elapsed, cfg.max_steps, budget)
+        if fraction is None:
             break
-        fraction = elapsed / budget if cfg.max_steps is None else step / cfg.max_steps
-        warmup = min(1.0, (step + 1) / cfg.warmup_steps)
-        lr = cfg.lr * warmup * 0.5 * (1 + math.cos(math.pi * fraction))
-        for group in optimiser.param_groups:
-            group["lr"] = lr * group["lr_scale"]
+        lr = warm_cosine_lr(cfg.lr, step, cfg.warmup_steps, fraction)
+        set_lr(optimiser, lr)
         index = torch.randint(0, len(cache), (cfg.batch,), generator=generator)
         feats, sketch, rgb = cache.batch(index, train_photos, device)
         scribbles = sample_scribbles(rgb, cfg, rng)
@@ -335,15 +336,10 @@ def train(cfg: SketcherConfig, subject: str, sources: list[str], minutes: float,
         optimiser.step()
         losses.append(loss.item())
         step += 1
-        if step % cfg.log_every == 0:
-            rate = step * cfg.batch / max(time.monotonic() - started, 1e-6)
-            log.info("%s step %d loss %.4f lr %.2e %.1f samples/s", subject, step,
-                     float(np.mean(losses[-cfg.log_every:])), lr, rate)  # fmt: skip
-        if time.monotonic() - last_ckpt >= cfg.checkpoint_minutes * 60:
+        log_progress(subject, step, step, losses, cfg.log_every, lr, cfg.batch, started)
+        if check_due():
             save(final=False)
-            last_ckpt = time.monotonic()
     save(final=True)
-    from editor.training.decoder_cli import loss_trend
 
     return {**metrics, **loss_trend(losses)}
 

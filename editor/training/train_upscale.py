@@ -2,7 +2,7 @@
 PSNR-oriented, on bicubic-degraded crops.
 
 Data: every photo is cut into `patch`-pixel squares at its native resolution
-(train_denoise.cut_patches: resampling the truth would soften the texture the model must
+(data.cut_patches: resampling the truth would soften the texture the model must
 learn), and each square's ×4 bicubic reduction is computed once with Pillow (antialiased, a = −0.5,
 as MATLAB's imresize that made the SR benchmarks' low-resolution images). A step takes random
 aligned windows of random pairs, flips them and turns them by a quarter (the same turn for the
@@ -32,8 +32,7 @@ import torch.nn.functional as F
 
 from editor.ml.archs.srvgg import SRVGGNetCompact
 from editor.training import data as data_mod
-from editor.training.loop import cosine_lr, keep_best, optimise, save_checkpoint
-from editor.training.train_denoise import cut_patches, load_images
+from editor.training import loop
 
 log = logging.getLogger(__name__)
 
@@ -128,21 +127,6 @@ def random_pairs(high: torch.Tensor, low: torch.Tensor, count: int, crop: int,
     return batch(lows), batch(highs)
 
 
-def split_holdout(images: list[np.ndarray], cfg: TrainConfig) -> tuple[list, list]:
-    """(training photos, held-out photos centre-cropped to <= holdout_side, sides mod 4)."""
-    held, train = [], []
-    for i, image in enumerate(images):
-        if i % cfg.holdout_every == cfg.holdout_every - 1 and len(held) < cfg.holdout_max:
-            height, width = image.shape[:2]
-            h = min(height, cfg.holdout_side) // SCALE * SCALE
-            w = min(width, cfg.holdout_side) // SCALE * SCALE
-            y0, x0 = (height - h) // 2, (width - w) // 2
-            held.append(np.ascontiguousarray(image[y0 : y0 + h, x0 : x0 + w]))
-        else:
-            train.append(image)
-    return train, held
-
-
 # ---- evaluation ------------------------------------------------------------------------------
 
 
@@ -208,17 +192,9 @@ def train(cfg: TrainConfig, sources: list[str], minutes: float, out_dir: Path,
     out_dir.mkdir(parents=True, exist_ok=True)
     dev = torch.device(device)
     torch.manual_seed(seed)
-    started = time.time()
-    if sources:
-        images = load_images(sources)
-    else:
-        images = list(data_mod.synthetic_photos(12, cfg.patch, seed).numpy())
-    train_images, held = split_holdout(images, cfg)
-    high = cut_patches(train_images, cfg.patch)
+    holdout = (cfg.holdout_every, cfg.holdout_max, cfg.holdout_side)
+    high, held = data_mod.patches_and_held(sources, cfg.patch, seed, holdout, SCALE)
     low = low_resolution(high)
-    del images, train_images
-    log.info("data: %d pairs of %d px, %d photos held out; prepared in %.1fs",
-             high.shape[0], cfg.patch, len(held), time.time() - started)  # fmt: skip
 
     model = build_model(cfg).to(dev)
     if init is not None:
@@ -241,15 +217,7 @@ def train(cfg: TrainConfig, sources: list[str], minutes: float, out_dir: Path,
     step, t0 = 0, time.time()
     last_log = last_eval = t0
     best: dict = {}
-    while True:
-        elapsed = time.time() - t0
-        if cfg.max_steps is not None and step >= cfg.max_steps:
-            break
-        if cfg.max_steps is None and elapsed >= budget:
-            break
-        fraction = step / cfg.max_steps if cfg.max_steps else elapsed / budget
-        for group in opt.param_groups:
-            group["lr"] = cosine_lr(cfg.lr, fraction)
+    while loop.cosine_step(opt, cfg.lr, step, time.time() - t0, cfg.max_steps, budget):
         gen = torch.Generator().manual_seed(seed * 1_000_003 + step)
         small, truth = random_pairs(high, low, cfg.batch, cfg.crop, gen)
         small, truth = small.to(dev), truth.to(dev)
@@ -258,8 +226,7 @@ def train(cfg: TrainConfig, sources: list[str], minutes: float, out_dir: Path,
         model.train()
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=cuda):
             loss = F.l1_loss(model(small).float(), truth)
-        optimise(loss, model, opt, ema, min(cfg.ema, (1 + step) / (10 + step)))
-        losses.append(float(loss.detach()))
+        losses.append(loop.optimise(loss, model, opt, ema, step, cfg.ema))
         step += 1
         if step % cfg.log_every == 0 or time.time() - last_log > 120:
             rate = cfg.batch * step / max(time.time() - t0, 1e-6)
@@ -268,15 +235,14 @@ def train(cfg: TrainConfig, sources: list[str], minutes: float, out_dir: Path,
                      rate)  # fmt: skip
             last_log = time.time()
         if step % 1000 == 0:
-            save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, time.time() - t0)
+            loop.save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, time.time() - t0)
         if cfg.eval_every_s and time.time() - last_eval > cfg.eval_every_s:
             best = _check_and_export(cfg, ema, held, out_dir, step, best)
             last_eval = time.time()
 
     train_seconds = time.time() - t0
-    save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
+    loop.save_checkpoint(out_dir / "ckpt.pt", model, ema, opt, step, train_seconds)
     best = _check_and_export(cfg, ema, held, out_dir, step, best)
-    from editor.ml.hashing import sha256_file
     from editor.training.export import write_metrics
 
     weights = out_dir / WEIGHTS_NAME
@@ -286,9 +252,7 @@ def train(cfg: TrainConfig, sources: list[str], minutes: float, out_dir: Path,
         "crops_per_s": cfg.batch * step / max(train_seconds, 1e-6), "device": str(dev),
         "seed": seed, "pairs": int(high.shape[0]), "parameters": params,
         "first_losses": losses[:10], "last_losses": losses[-10:], "holdout": best["metrics"],
-        "exported_step": best["step"], "weights": weights.name,
-        "sha256": sha256_file(weights), "bytes": weights.stat().st_size,
-        "train_config": asdict(cfg),
+        "exported_step": best["step"], **loop.weights_record(weights), "train_config": asdict(cfg),
     }  # fmt: skip
     write_metrics(out_dir / "metrics.json", metrics)
     held_metrics = best["metrics"]
@@ -308,7 +272,7 @@ def _check_and_export(cfg: TrainConfig, ema: torch.nn.Module, held: list[np.ndar
              metrics["bicubic_psnr_y"])  # fmt: skip
     assert isinstance(ema, SRVGGNetCompact)
     extra = {"train_config": cfg.name, "steps": str(step)}
-    return keep_best(best, score, metrics, step, bool(cfg.eval_every_s),
+    return loop.keep_best(best, score, metrics, step, bool(cfg.eval_every_s),
                      lambda: export_weights(ema, cfg, out_dir / WEIGHTS_NAME, extra))
 
 

@@ -10,9 +10,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from editor.training.data import cut_patches  # noqa: E402
 from editor.training.train_denoise import (  # noqa: E402
     config_named,
-    cut_patches,
     load_weights,
     random_batch,
     train,
