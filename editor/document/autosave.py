@@ -112,19 +112,10 @@ def to_layers(ora_layers: Sequence[OraLayer]) -> list[Layer]:
     Bottom to top, arrays shared (not copied); kind strings map to LayerKind, so a "mask"
     layer comes back with HxW uint8 pixels, ready to be the document's mask.
     """
+    shared = ("name", "pixels", "x", "y", "visible", "opacity", "blend_mode", "locked")
     return [
-        Layer(
-            name=layer.name,
-            kind=LayerKind(layer.kind),
-            pixels=layer.pixels,
-            x=layer.x,
-            y=layer.y,
-            visible=layer.visible,
-            opacity=layer.opacity,
-            blend_mode=layer.blend_mode,
-            locked=layer.locked,
-            points=tuple(layer.hints),
-        )
+        Layer(**{field: getattr(layer, field) for field in shared},
+              kind=LayerKind(layer.kind), points=tuple(layer.hints))  # fmt: skip
         for layer in ora_layers
     ]
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 # The names of train_inpaint.CONFIGS (kept here so --help does not import torch; a test
 # checks they agree).
-INPAINT_CONFIGS = ["tiny", "cpu", "full", "fill-tiny", "fill-cpu", "fill-cpu-96", "fill-full"]
+INPAINT_CONFIGS = ["tiny", "cpu", "full", "fill-tiny", "fill-cpu", "fill-cpu-96", "fill-cpu-128",
+                   "fill-full"]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -87,12 +87,6 @@ def random_mask(
     return canvas
 
 
-def mask_batch(
-    count: int,
-    size: int,
-    rng: np.random.Generator,
-    min_ratio: float = 0.05,
-    max_ratio: float = 0.6,
-) -> np.ndarray:
-    """count×size×size uint8 masks (255 = hole)."""
-    return np.stack([random_mask(size, size, rng, min_ratio, max_ratio) for _ in range(count)])
+def mask_batch(count: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """count×size×size uint8 masks (255 = hole), hole ratios as random_mask's defaults."""
+    return np.stack([random_mask(size, size, rng) for _ in range(count)])

@@ -31,7 +31,12 @@ from editor.ml.archs.colorizer import FEATURE_BLOCKS, OUTPUT_STRIDE, ColorDecode
 from editor.ml.archs.efficientnet_lite import EfficientNetLite0
 from editor.ml.colorization import gray_rgb, hint_channels
 from editor.ml.image_metrics import colourfulness, psnr
-from editor.training.decoder_cli import log_progress, loss_trend
+from editor.training.decoder_cli import (
+    add_decoder_arguments,
+    device_and_config,
+    log_progress,
+    loss_trend,
+)
 from editor.training.loop import Every, fraction_done, set_lr, warm_cosine_lr
 
 log = logging.getLogger(__name__)
@@ -336,8 +341,6 @@ def train(cfg: ColorizerConfig, sources: list[str], minutes: float, out: Path, d
 
 
 def add_parser(tasks) -> argparse.ArgumentParser:
-    from editor.training.decoder_cli import add_decoder_arguments
-
     parser = tasks.add_parser("colorize", help="colorizer decoder on frozen Lite0 features")
     add_decoder_arguments(parser, CONFIGS)
     parser.add_argument("--resume", type=Path, help="ckpt.pt of an earlier run (same data)")
@@ -345,8 +348,6 @@ def add_parser(tasks) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from editor.training.decoder_cli import device_and_config
-
     device, cfg = device_and_config(args, CONFIGS)
     metrics = train(cfg, args.data, args.minutes, args.out, device, args.seed, args.resume,
                     args.feature_weights, args.init)  # fmt: skip

@@ -87,6 +87,11 @@ CONFIGS: dict[str, TrainConfig] = {
     "fill-cpu-96": TrainConfig("fill-cpu-96", FillConfig(16, 32, 96, (1, 2, 4, 8, 2)), crop=96,
                                store=160, batch=16, lr=1e-3, working_size=256, mask_pool=16384,
                                min_zoom=0.6, max_zoom=1.0, eval_every_s=900.0),
+    # A second continuation for whole objects: 128-px crops at 0.8-1x, so a hole 100 px across
+    # still has context around it; a quarter of a fresh run's learning rate.
+    "fill-cpu-128": TrainConfig("fill-cpu-128", FillConfig(16, 32, 96, (1, 2, 4, 8, 2)),
+                                crop=128, store=160, batch=16, lr=5e-4, working_size=256,
+                                mask_pool=16384, min_zoom=0.8, max_zoom=1.0, eval_every_s=600.0),
     "fill-full": TrainConfig("fill-full", FillConfig(32, 64, 192, (1, 2, 4, 8, 1, 2, 4, 8)),
                              crop=128, store=144, batch=64, lr=1e-3, working_size=256,
                              log_every=100, eval_images=300, mask_pool=8192, min_zoom=0.8,

@@ -32,7 +32,12 @@ from editor.ml.archs.decoder_blocks import FEATURE_BLOCKS
 from editor.ml.archs.efficientnet_lite import EfficientNetLite0
 from editor.ml.archs.sketcher import SCRIBBLE_STRIDE, SketchDecoder, sketch_as_rgb
 from editor.ml.scribbles import hint_input
-from editor.training.decoder_cli import log_progress, loss_trend
+from editor.training.decoder_cli import (
+    add_decoder_arguments,
+    device_and_config,
+    log_progress,
+    loss_trend,
+)
 from editor.training.loop import Every, fraction_done, set_lr, warm_cosine_lr
 
 log = logging.getLogger(__name__)
@@ -345,8 +350,6 @@ def train(cfg: SketcherConfig, subject: str, sources: list[str], minutes: float,
 
 
 def add_parser(tasks) -> argparse.ArgumentParser:
-    from editor.training.decoder_cli import add_decoder_arguments
-
     parser = tasks.add_parser("sketch", help="a subject's sketch → photo decoder on Lite0")
     parser.add_argument("--subject", required=True, choices=SUBJECTS)
     add_decoder_arguments(parser, CONFIGS)
@@ -354,8 +357,6 @@ def add_parser(tasks) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from editor.training.decoder_cli import device_and_config
-
     device, cfg = device_and_config(args, CONFIGS)
     metrics = train(cfg, args.subject, args.data, args.minutes, args.out, device, args.seed,
                     args.feature_weights, args.init)  # fmt: skip

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import copy
 import logging
+import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -33,6 +34,7 @@ import torch.nn.functional as F
 from editor.ml.archs.srvgg import SRVGGNetCompact
 from editor.training import data as data_mod
 from editor.training import loop
+from editor.training.decoder_cli import add_training_arguments, device_and_config
 
 log = logging.getLogger(__name__)
 
@@ -281,8 +283,6 @@ def _check_and_export(cfg: TrainConfig, ema: torch.nn.Module, held: list[np.ndar
 
 def add_parser(tasks) -> argparse.ArgumentParser:
     """Register `upscale` on python -m editor.training's task subparsers."""
-    from editor.training.decoder_cli import add_training_arguments
-
     parser = tasks.add_parser("upscale", help="compact ×4 photo upscaler (PSNR-oriented)")
     add_training_arguments(parser, CONFIGS)
     parser.add_argument("--batch", type=int, help="override the config's batch size")
@@ -291,10 +291,6 @@ def add_parser(tasks) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Handler for `python -m editor.training upscale ...`; returns an exit status."""
-    import sys
-
-    from editor.training.decoder_cli import device_and_config
-
     device, cfg = device_and_config(args, CONFIGS)
     if cfg.name != "tiny" and not args.data:
         print("--data is required unless --config tiny", file=sys.stderr)
