@@ -93,8 +93,8 @@ def fill_with_model(
     """Fill for `crop_rgba` (HxWx4 uint8 RGBA, straight alpha) where `crop_mask` (HxW uint8,
     255 = hole) is set. Returns HxWx4 uint8 RGBA, same size; the caller pastes it back with
     `paste_fill`. `working_size` overrides the file's and `mirror_average=False` runs one pass
-instead of the mirrored pair (benchmarks: inpaint_nets.predict_mirrored). Raises JobError when the
-    model file is missing, JobCancelled on cancel."""
+    instead of the mirrored pair (benchmarks: inpaint_nets.predict_mirrored). Raises JobError
+    when the model file is missing, JobCancelled on cancel."""
     import torch
 
     from editor.engine.fill_detail import add_residual_detail

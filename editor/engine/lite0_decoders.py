@@ -119,11 +119,12 @@ def ensure_files(
     return Path(decoder_path), Path(encoder_path)
 
 
-def load_decoder(module: Any, path: str | Path) -> Any:
-    """`module` (a decoder with random weights) loaded strictly from an exported fp16 file."""
+def load_decoder(module: Any, path: str | Path, state: dict[str, Any] | None = None) -> Any:
+    """`module` (a decoder with random weights) loaded strictly from an exported fp16 file
+    (`state`: its tensors, when the caller has read them already)."""
     from editor.ml.loading import load_state_dict_file, load_strict
 
-    state = load_state_dict_file(path)
+    state = state if state is not None else load_state_dict_file(path)
     # Exports leave out batch norm's step counters (unused at inference).
     counters = {k: v for k, v in module.state_dict().items() if k.endswith("num_batches_tracked")}
     load_strict(module, {**counters, **{k: v.float() for k, v in state.items()}}, Path(path).name)

@@ -61,5 +61,6 @@ def sketcher_module(decoder: Path, encoder: Path, device: str) -> Any:
     from editor.ml.archs.sketcher import Sketcher, decoder_for
     from editor.ml.loading import load_state_dict_file
 
-    head = lite0.load_decoder(decoder_for(load_state_dict_file(decoder)), decoder)
+    state = load_state_dict_file(decoder)  # read once: its names choose the layout
+    head = lite0.load_decoder(decoder_for(state), decoder, state)
     return Sketcher(lite0.load_encoder(encoder), head).eval().requires_grad_(False).to(device)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,6 @@ def log_progress(label: str, step: int, steps_here: int, losses: list[float], ev
     (`steps_here`: steps taken since `started`, a time.monotonic())."""
     if step % every:
         return
-    import time
-
     rate = steps_here * batch / max(time.monotonic() - started, 1e-6)
     logging.getLogger("editor.training").info(
         "%s step %d loss %.4f lr %.2e %.1f samples/s", label, step,

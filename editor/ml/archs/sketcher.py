@@ -11,10 +11,11 @@ drawing). Colour scribbles (Sangkloy et al. 2017,
 "Scribbler") enter every level as hint channels, pooled to each level's size as the colorizer's
 hints are, so one stroke colours the region around it.
 
-A decoder may carry its own copy of the encoder's later blocks (`EncoderTail`), fine-tuned on
-drawings: ImageNet features of the deep, semantic blocks see outlines as texture, and tuning them
-is what lets a model tell a cat's drawn ear from a tree's. The frozen early blocks stay shared (and
-cacheable in training); `SketchDecoder.encoder_blocks` says which frozen outputs it reads.
+A decoder may carry its own copy of the encoder's later blocks (`EncoderTail`) to fine-tune on
+drawings, the frozen early blocks staying shared (and cacheable in training);
+`SketchDecoder.encoder_blocks` says which frozen outputs it reads. On a subject's few thousand
+photos the tuned blocks memorised them (models/MODELS.md), so the shipped decoders have no tail;
+the layout is kept for runs over more data.
 
 Tensors:
 - sketch: N×1×H×W float32, 1 = paper, 0 = ink, H and W multiples of 32; the encoder sees it as
