@@ -7,11 +7,12 @@ module only computes the fill.
 
 Working size: the network runs with the crop's long side at most `working_size` pixels (in the
 weight file's metadata). Smaller crops run at their own size. Larger crops are downscaled (area
-filter) to that size and filled; the fill is upscaled (bicubic) and the photo's own fine
-texture is put back into the hole by contextual residual aggregation
-(editor/engine/fill_detail.py), so a big hole is not a soft patch at 100 %. Full-resolution
-pixels outside the hole are never replaced: only the hole and the paste's feather band take
-new pixels. Torch is imported lazily: this module is only reached from a job.
+filter) to that size and filled; the fill is upscaled (bicubic) and serves as the guide of a
+patch synthesis (editor/engine/patch_synthesis.py) that fills the hole with the photo's own
+pixels in the network's layout, so a big hole is neither a soft patch at 100 % nor the
+network's smudge. Full-resolution pixels outside the hole are never replaced: only the hole
+and the paste's feather band take new pixels. Torch is imported lazily: this module is only
+reached from a job.
 """
 
 from __future__ import annotations
@@ -97,7 +98,6 @@ def fill_with_model(
     when the model file is missing, JobCancelled on cancel."""
     import torch
 
-    from editor.engine.fill_detail import add_residual_detail
     from editor.engine.pass_watch import PassWatch
     from editor.ml.inpaint_nets import predict_mirrored, predict_padded
 
@@ -148,9 +148,12 @@ def fill_with_model(
         band = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * NEAR_PX + 1, 2 * NEAR_PX + 1))
         near = cv2.dilate(hole.astype(np.uint8), band) > 0
         fill[..., :3][near] = up[near]
-        # Inside the hole, the photo's own fine texture on top of the soft upscale.
+        # Inside the hole, the photo's own pixels laid out after the soft upscale.
+        from editor.engine.patch_synthesis import synthesize
+
         ctx.check_cancelled()
-        fill[..., :3][hole] = add_residual_detail(rgb, hole, up, scale)[hole]
+        ctx.progress(0.85, "Bringing in texture from around the hole")
+        fill[..., :3][hole] = synthesize(rgb, hole, up)[hole]
     else:
         fill[..., :3][hole] = small[hole]
     fill[..., 3] = _alpha_fill(crop_rgba[..., 3], hole)
