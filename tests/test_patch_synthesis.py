@@ -115,3 +115,20 @@ def test_a_hole_with_no_whole_known_patch_keeps_the_guide():
     soft = _soft_fill(photo)
     out = synthesize(photo, hole, soft)
     assert np.array_equal(out[hole], soft[hole])
+
+
+def test_cancel_is_answered_between_rounds():
+    class Stop(Exception):
+        pass
+
+    rounds = []
+
+    def check():
+        rounds.append(1)
+        if len(rounds) == 3:
+            raise Stop
+
+    photo, hole = _grainy_photo(), _hole()
+    with pytest.raises(Stop):
+        synthesize(photo, hole, _soft_fill(photo), check)
+    assert len(rounds) == 3

@@ -153,7 +153,7 @@ def fill_with_model(
 
         ctx.check_cancelled()
         ctx.progress(0.85, "Bringing in texture from around the hole")
-        fill[..., :3][hole] = synthesize(rgb, hole, up)[hole]
+        fill[..., :3][hole] = synthesize(rgb, hole, up, ctx.check_cancelled)[hole]
     else:
         fill[..., :3][hole] = small[hole]
     fill[..., 3] = _alpha_fill(crop_rgba[..., 3], hole)

@@ -18,6 +18,7 @@ pixel at once). Seeded: the same input gives the same fill.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ DISTANCE_WEIGHT = 1.0  # 1: an offset across the whole image costs a 0.1 error o
 COARSE_ROUNDS = 8  # search + vote rounds at the coarsest level
 FINE_ROUNDS = 3  # at every finer level (it starts from the coarser level's offsets)
 SEED = 20070617
+_FOUR = ((0, 1), (0, -1), (1, 0), (-1, 0))
 
 
 @dataclass
@@ -107,6 +109,16 @@ class _Matcher:
         patch_values = 3 * (RADIUS + 1) ** 2
         # An offset across the whole level costs what a 0.1 colour error over a patch does.
         self.far_scale = DISTANCE_WEIGHT * 0.01 * patch_values / side**2
+        self.neighbours = np.stack([self._neighbour(dy, dx) for dy, dx in _FOUR])
+
+    def _neighbour(self, dy: int, dx: int) -> np.ndarray:
+        """Index of each target's neighbour (dy, dx) among the targets, -1 where none."""
+        height, width = self.level.hole.shape
+        ny, nx = self.ty + dy, self.tx + dx
+        inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
+        neighbour = np.full(len(self.ty), -1, np.int64)
+        neighbour[inside] = self.index[ny[inside], nx[inside]]
+        return neighbour
 
     def random_sources(self, which: np.ndarray) -> None:
         pick = self.rng.integers(0, len(self.valid_y), int(which.sum()))
@@ -154,11 +166,7 @@ class _Matcher:
         everyone = np.arange(len(self.ty))
         self.cost = self._distance(everyone, estimate, self.sy, self.sx)
         height, width = self.level.hole.shape
-        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
-            ny, nx = self.ty + dy, self.tx + dx
-            inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
-            neighbour = np.full(len(self.ty), -1, np.int64)
-            neighbour[inside] = self.index[ny[inside], nx[inside]]
+        for (dy, dx), neighbour in zip(_FOUR, self.neighbours, strict=True):
             has = neighbour >= 0
             sy = np.where(has, self.sy[np.maximum(neighbour, 0)] - dy, -1)
             sx = np.where(has, self.sx[np.maximum(neighbour, 0)] - dx, -1)
@@ -221,11 +229,13 @@ def _pyramid_sizes(height: int, width: int) -> list[tuple[int, int]]:
     return sizes[::-1]
 
 
-def synthesize(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray) -> np.ndarray:
+def synthesize(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
+               check: Callable[[], None] = lambda: None) -> np.ndarray:  # fmt: skip
     """HxWx3 uint8: `crop_rgb` with its `hole` (HxW bool) filled by patches of its known pixels
     arranged after `guide` (HxWx3 uint8, the coarse fill, same size). Pixels outside the hole
     are `crop_rgb`'s; pixels under it are never read. Returns the guide's fill where no known
-    patch exists (a crop that is nearly all hole)."""
+    patch exists (a crop that is nearly all hole). `check` runs before every round (a job's
+    check_cancelled: Cancel is answered within a round, ~0.1 s)."""
     height, width = hole.shape
     # As many hole pixels as the budget allows: a thin beam keeps its full resolution (7x7
     # patches must see which way its texture runs), a wide tower is matched smaller.
@@ -247,6 +257,7 @@ def synthesize(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray) -> np.
             level.image[level.hole] = up[level.hole]
         matcher = _next_matcher(level, matcher, rng)
         for _ in range(COARSE_ROUNDS if index == 0 else FINE_ROUNDS):
+            check()
             matcher.search(_patches(matcher.level.image))
             matcher.vote()
     assert matcher is not None
