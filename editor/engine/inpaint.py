@@ -125,7 +125,9 @@ FAST_ERASE_METHOD = "telea"  # Shift+Backspace
 # PSNR (+0.70 to +1.20 dB over Telea, +0.03 to +0.24 over FSR fast) and the lowest deep-feature
 # distance and GMSD of the classical fills in every bucket, 0.16 s per photo; FSR fast takes
 # 1.2-2.4 s per 160-px photo, 43 s on a 24 MP one; shift-map is last on these scattered masks
-# (-4.5 to -5 dB) but more plausible on several whole objects (MODELS.md).
+# (-4.5 to -5 dB). On crops above the working size the network's fill guides a patch synthesis
+# from the photo (patch_synthesis.py): against shift-map on ten whole objects the model wins 4,
+# shift-map 5 (MODELS.md).
 DEFAULT_ERASE_METHOD = "model"
 # Holes up to this many pixels are filled in the job's own thread by these methods (a few tens
 # of milliseconds, less than starting a child process); anything else runs in a child process.
