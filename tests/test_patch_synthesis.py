@@ -132,3 +132,13 @@ def test_cancel_is_answered_between_rounds():
     with pytest.raises(Stop):
         synthesize(photo, hole, _soft_fill(photo), check)
     assert len(rounds) == 3
+
+
+def test_copying_in_chunks_changes_nothing(monkeypatch):
+    import editor.engine.patch_synthesis as synthesis
+
+    photo, hole = _grainy_photo(), _hole()
+    soft = _soft_fill(photo)
+    whole = synthesize(photo, hole, soft)
+    monkeypatch.setattr(synthesis, "APPLY_CHUNK", 1000)
+    assert np.array_equal(synthesize(photo, hole, soft), whole)

@@ -32,6 +32,7 @@ DISTANCE_WEIGHT = 1.0  # 1: an offset across the whole image costs a 0.1 error o
 COARSE_ROUNDS = 8  # search + vote rounds at the coarsest level
 FINE_ROUNDS = 3  # at every finer level (it starts from the coarser level's offsets)
 SEED = 20070617
+APPLY_CHUNK = 1 << 20  # full-resolution hole pixels copied per step
 _FOUR = ((0, 1), (0, -1), (1, 0), (-1, 0))
 
 
@@ -214,6 +215,10 @@ def _soften(image: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(image, (0, 0), GUIDE_SOFTNESS)
 
 
+def _unit(image: np.ndarray) -> np.ndarray:
+    return image.astype(np.float32) / 255.0
+
+
 def _resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
     import cv2
 
@@ -242,14 +247,14 @@ def synthesize(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
     hole_pixels = max(1, int(np.count_nonzero(hole)))
     scale = min(1.0, float(np.sqrt(TARGET_BUDGET / hole_pixels)))
     work_h, work_w = max(1, round(height * scale)), max(1, round(width * scale))
-    photo = np.where(hole[..., None], 0, crop_rgb).astype(np.float32) / 255.0
-    guide_f = guide.astype(np.float32) / 255.0
+    known = np.where(hole[..., None], 0, crop_rgb).astype(np.uint8)  # never read under the hole
+    hole_u8 = hole.astype(np.uint8) * 255
     rng = np.random.default_rng(SEED)
     matcher = None
     for index, (h, w) in enumerate(_pyramid_sizes(work_h, work_w)):
         # A level's pixel touched by the hole at all is a hole pixel: no hole colour leaks in.
-        level_hole = _resize(hole.astype(np.float32), w, h) > 0.0
-        level = _Level.build(_resize(photo, w, h), level_hole, _resize(guide_f, w, h))
+        level_hole = _resize(hole_u8, w, h) > 0
+        level = _Level.build(_unit(_resize(known, w, h)), level_hole, _unit(_resize(guide, w, h)))
         if not level.source_ok.any():
             return np.where(hole[..., None], guide, crop_rgb)
         if matcher is not None:  # start from the coarser level's estimate
@@ -290,36 +295,41 @@ def _apply_offsets(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
                    matcher: _Matcher) -> np.ndarray:  # fmt: skip
     """Full-resolution fill: each hole pixel copies the photo's pixel at its own position plus
     the offsets of the nearest working-size patch centres (scaled up), mixed with Gaussian
-    weights on the distance to each centre; where offsets agree the copy is exact and sharp."""
+    weights on the distance to each centre; where offsets agree the copy is exact and sharp.
+    A million hole pixels at a time, so a huge hole needs tens of MB, not GB."""
     height, width = hole.shape
     work_h, work_w = matcher.level.hole.shape
     oy, ox = matcher.offsets()
     # Full-resolution offsets; off the patch centres a row offset that leaves the image.
     full_oy = np.where(matcher.index >= 0, np.round(oy * (height / work_h)), -1 - height)
     full_ox = np.round(ox * (width / work_w))
-    ys, xs = np.nonzero(hole)
-    # Continuous working-size coordinates of every full-resolution hole pixel.
-    cy = ((ys + 0.5) * (work_h / height) - 0.5).astype(np.float32)
-    cx = ((xs + 0.5) * (work_w / width) - 0.5).astype(np.float32)
-    near_y, near_x = np.round(cy).astype(np.int32), np.round(cx).astype(np.int32)
     flat_rgb = crop_rgb.reshape(-1, 3)
     flat_hole = hole.reshape(-1)
-    sums = np.zeros((len(ys), 3), np.float32)
-    total = np.zeros(len(ys), np.float32)
-    for dy in (-1, 0, 1):
-        qy = np.clip(near_y + dy, 0, work_h - 1)
-        for dx in (-1, 0, 1):
-            qx = np.clip(near_x + dx, 0, work_w - 1)
-            sy = ys + full_oy[qy, qx].astype(np.int64)
-            sx = xs + full_ox[qy, qx].astype(np.int64)
-            inside = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
-            source = np.where(inside, sy * width + sx, 0)
-            use = inside & ~flat_hole[source]
-            weight = np.exp(((cy - qy) ** 2 + (cx - qx) ** 2) * (-1 / (2 * 0.6**2))) * use
-            sums += flat_rgb[source] * weight[:, None]
-            total += weight
     out = crop_rgb.copy()
-    fallback = guide[ys, xs].astype(np.float32)
-    mixed = np.where(total[:, None] > 1e-6, sums / np.maximum(total, 1e-6)[:, None], fallback)
-    out[ys, xs] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    flat_out = out.reshape(-1, 3)
+    hole_at = np.flatnonzero(flat_hole)
+    for start in range(0, len(hole_at), APPLY_CHUNK):
+        at = hole_at[start : start + APPLY_CHUNK]
+        ys, xs = at // width, at % width
+        # Continuous working-size coordinates of these full-resolution hole pixels.
+        cy = ((ys + 0.5) * (work_h / height) - 0.5).astype(np.float32)
+        cx = ((xs + 0.5) * (work_w / width) - 0.5).astype(np.float32)
+        near_y, near_x = np.round(cy).astype(np.int32), np.round(cx).astype(np.int32)
+        sums = np.zeros((len(at), 3), np.float32)
+        total = np.zeros(len(at), np.float32)
+        for dy in (-1, 0, 1):
+            qy = np.clip(near_y + dy, 0, work_h - 1)
+            for dx in (-1, 0, 1):
+                qx = np.clip(near_x + dx, 0, work_w - 1)
+                sy = ys + full_oy[qy, qx].astype(np.int64)
+                sx = xs + full_ox[qy, qx].astype(np.int64)
+                inside = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
+                source = np.where(inside, sy * width + sx, 0)
+                use = inside & ~flat_hole[source]
+                weight = np.exp(((cy - qy) ** 2 + (cx - qx) ** 2) * (-1 / (2 * 0.6**2))) * use
+                sums += flat_rgb[source] * weight[:, None]
+                total += weight
+        fallback = guide.reshape(-1, 3)[at].astype(np.float32)
+        mixed = np.where(total[:, None] > 1e-6, sums / np.maximum(total, 1e-6)[:, None], fallback)
+        flat_out[at] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     return out
