@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.inpaint_quality import feature_net, masked_view, rgba, write_grid  # noqa: E402
-from editor.engine.context import JobContext  # noqa: E402
-from editor.engine.inpaint import ERASE_METHODS, run_inpaint  # noqa: E402
-from editor.engine.requests import InpaintRequest  # noqa: E402
+from bench.object_removal import erase  # noqa: E402
+from editor.engine.inpaint import ERASE_METHODS  # noqa: E402
 from editor.ml.perceptual import deep_distance, gmsd, hole_box  # noqa: E402
 from editor.training.evaluate import hole_errors  # noqa: E402
 
@@ -53,16 +51,6 @@ def blob_mask(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
     mask = np.zeros((height, width), np.uint8)
     cv2.fillPoly(mask, [points.astype(np.int32)], 255)
     return mask
-
-
-def erase(image: np.ndarray, mask: np.ndarray, method: str) -> tuple[np.ndarray, float]:
-    """RGB after Erase with `method` through the engine, and the seconds it took."""
-    started = time.perf_counter()
-    result = run_inpaint(InpaintRequest(image=image, mask=mask, method=method), JobContext())
-    seconds = time.perf_counter() - started
-    out = image.copy()
-    out[result.rect.slices()] = result.pixels
-    return out[..., :3], seconds
 
 
 def main() -> int:
