@@ -4,9 +4,9 @@ The network's fill of a big hole has the right layout (sky above the horizon, wa
 deck carried across) but little texture. Patch-based completion (Wexler et al. 2007, with
 Barnes et al. 2009's PatchMatch) copies real texture but may put it anywhere: shift-map leaves
 a black triangle in a sailboat's sky. Here every patch over the hole is matched to a patch of
-known pixels on two terms: the current estimate (agreement with its neighbours and the hole's
-rim) and the coarse fill, the guide, which keeps the network's layout; a far source costs a
-little more (nearby texture is the likeliest to belong). Matching runs coarse to fine, the
+known pixels on three terms: the current estimate (agreement with its neighbours and the hole's
+rim), the coarse fill (the guide, which keeps the network's layout), and a small cost on far
+sources (nearby texture is the likeliest to belong). Matching runs coarse to fine, the
 finest level at the size where the hole has TARGET_BUDGET pixels (a thin beam stays at full
 resolution, so 7x7 patches see which way its texture runs); the finest offsets are then applied
 to the full-resolution crop, so the hole takes the photo's own sharp pixels.
@@ -32,6 +32,7 @@ DISTANCE_WEIGHT = 1.0  # 1: an offset across the whole image costs a 0.1 error o
 COARSE_ROUNDS = 8  # search + vote rounds at the coarsest level
 FINE_ROUNDS = 3  # at every finer level (it starts from the coarser level's offsets)
 SEED = 20070617
+COPY_SIGMA = 0.6  # working-size px: how far a centre's offset reaches at full resolution
 APPLY_CHUNK = 1 << 20  # full-resolution hole pixels copied per step
 _FOUR = ((0, 1), (0, -1), (1, 0), (-1, 0))
 
@@ -106,10 +107,10 @@ class _Matcher:
         self.sy = np.zeros(len(self.ty), np.int64)
         self.sx = np.zeros(len(self.ty), np.int64)
         self.cost = np.full(len(self.ty), np.inf, np.float32)
-        side = max(level.hole.shape)
+        level_side = max(level.hole.shape)
         patch_values = 3 * (RADIUS + 1) ** 2
         # An offset across the whole level costs what a 0.1 colour error over a patch does.
-        self.far_scale = DISTANCE_WEIGHT * 0.01 * patch_values / side**2
+        self.far_scale = DISTANCE_WEIGHT * 0.01 * patch_values / level_side**2
         self.neighbours = np.stack([self._neighbour(dy, dx) for dy, dx in _FOUR])
 
     def _neighbour(self, dy: int, dx: int) -> np.ndarray:
@@ -201,7 +202,7 @@ class _Matcher:
         level.image[level.hole] = filled[level.hole]
 
     def offsets(self) -> tuple[np.ndarray, np.ndarray]:
-        """HxW source - target offsets (0 off the targets) and a mask of where they are set."""
+        """HxW source - target offsets, 0 off the targets (`index` says which pixels are)."""
         shape = self.level.hole.shape
         oy, ox = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
         oy[self.ty, self.tx] = self.sy - self.ty
@@ -304,6 +305,7 @@ def _apply_offsets(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
     full_oy = np.where(matcher.index >= 0, np.round(oy * (height / work_h)), -1 - height)
     full_ox = np.round(ox * (width / work_w))
     flat_rgb = crop_rgb.reshape(-1, 3)
+    flat_guide = guide.reshape(-1, 3)
     flat_hole = hole.reshape(-1)
     out = crop_rgb.copy()
     flat_out = out.reshape(-1, 3)
@@ -326,10 +328,11 @@ def _apply_offsets(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
                 inside = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
                 source = np.where(inside, sy * width + sx, 0)
                 use = inside & ~flat_hole[source]
-                weight = np.exp(((cy - qy) ** 2 + (cx - qx) ** 2) * (-1 / (2 * 0.6**2))) * use
+                weight = np.exp(((cy - qy) ** 2 + (cx - qx) ** 2) * (-0.5 / COPY_SIGMA**2))
+                weight *= use
                 sums += flat_rgb[source] * weight[:, None]
                 total += weight
-        fallback = guide.reshape(-1, 3)[at].astype(np.float32)
+        fallback = flat_guide[at].astype(np.float32)
         mixed = np.where(total[:, None] > 1e-6, sums / np.maximum(total, 1e-6)[:, None], fallback)
         flat_out[at] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     return out
