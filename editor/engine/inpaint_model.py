@@ -136,7 +136,6 @@ def fill_with_model(
             predict = predict_mirrored if mirror_average else predict_padded
             out = predict(model, image * known, known)
         small = (out[0].permute(1, 2, 0).float().clamp(0, 1) * 255.0 + 0.5).byte().cpu().numpy()
-    ctx.progress(0.8, "Blending")
 
     fill = crop_rgba.copy()
     if scale < 1.0:
@@ -152,9 +151,11 @@ def fill_with_model(
         from editor.engine.patch_synthesis import synthesize
 
         ctx.check_cancelled()
-        ctx.progress(0.85, "Bringing in texture from around the hole")
+        # The synthesis takes about twice the network's time (bench/inpaint_quality.py).
+        ctx.progress(0.4, "Bringing in texture from around the hole")
         fill[..., :3][hole] = synthesize(rgb, hole, up, ctx.check_cancelled)[hole]
     else:
+        ctx.progress(0.8, "Blending")
         fill[..., :3][hole] = small[hole]
     fill[..., 3] = _alpha_fill(crop_rgba[..., 3], hole)
     ctx.progress(1.0, "Done")
