@@ -142,3 +142,17 @@ def test_copying_in_chunks_changes_nothing(monkeypatch):
     whole = synthesize(photo, hole, soft)
     monkeypatch.setattr(synthesis, "APPLY_CHUNK", 1000)
     assert np.array_equal(synthesize(photo, hole, soft), whole)
+
+
+def test_a_wire_across_a_wide_crop_is_synthesised_not_left_soft():
+    """A long thin hole in a crop 25 times wider than high: the coarse levels must not get too
+    thin to hold a known patch beside the hole (they did, and the soft guide came back)."""
+    rng = np.random.default_rng(0)
+    grain = cv2.GaussianBlur(rng.normal(0, 1, (120, 3000)).astype(np.float32), (0, 0), 1.2)
+    photo = np.clip(128 + 20 * grain[..., None] / grain.std(), 0, 255).astype(np.uint8)
+    photo = np.repeat(photo, 3, axis=2)
+    hole = np.zeros((120, 3000), bool)
+    hole[55:65, 100:2900] = True
+    guide = cv2.blur(photo, (31, 31))
+    out = synthesize(photo, hole, guide)
+    assert _detail(out, hole) > 0.5 * _detail(photo, ~hole)

@@ -26,6 +26,7 @@ import numpy as np
 RADIUS = 3  # patches are 7x7
 TARGET_BUDGET = 20_000  # hole pixels at the finest matching level
 COARSEST_SIDE = 40  # the pyramid stops halving here
+NARROWEST_SIDE = 24  # ... or here, on the short side
 GUIDE_WEIGHT = 1.0  # the guide's patch distance beside the estimate's
 GUIDE_SOFTNESS = 1.5  # Gaussian sigma (px at each level) on both sides of the guide's term
 DISTANCE_WEIGHT = 1.0  # 1: an offset across the whole image costs a 0.1 error on every value
@@ -227,9 +228,11 @@ def _resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def _pyramid_sizes(height: int, width: int) -> list[tuple[int, int]]:
-    """(height, width) from the coarsest level up to the given size, halving each time."""
+    """(height, width) from the coarsest level up to the given size, halving each time; a
+    narrow crop (a wire across a wide photo) stops halving before it is too thin to hold a
+    patch beside the hole."""
     sizes = [(height, width)]
-    while max(sizes[-1]) // 2 >= COARSEST_SIDE:
+    while max(sizes[-1]) // 2 >= COARSEST_SIDE and min(sizes[-1]) // 2 >= NARROWEST_SIDE:
         h, w = sizes[-1]
         sizes.append((max(1, h // 2), max(1, w // 2)))
     return sizes[::-1]
