@@ -37,7 +37,8 @@ def _mask(shape: tuple[int, int], y0: int, y1: int, x0: int, x1: int) -> np.ndar
 
 
 def test_the_table_holds_every_method_and_the_cli_offers_exactly_those():
-    assert set(CLASSICAL_METHODS) == {"telea", "ns", "shiftmap", "fsr_fast", "fsr_best"}
+    assert set(CLASSICAL_METHODS) == {"telea", "ns", "shiftmap", "fsr_fast", "fsr_best",
+                                      "patchmatch"}  # fmt: skip
     assert set(ERASE_METHODS) == {"model", *CLASSICAL_METHODS}
     assert default_erase_method() in ERASE_METHODS
     parser = build_parser()
