@@ -1,7 +1,7 @@
 """Erase: fill the masked area from its surroundings, on a crop around the mask.
 
 The methods live in one table, ERASE_METHODS (name -> EraseMethod): the trained network
-("model") and OpenCV's classical fills, which need no weights:
+("model") and classical fills (OpenCV's and PyPatchMatch's), which need no weights:
 - "telea": Telea's fast marching (cv2.inpaint), the fast one (Shift+Backspace);
 - "ns": Navier–Stokes (Bertalmío et al. 2001, cv2.inpaint);
 - "shiftmap": shift-map completion with the statistics of patch offsets (He & Sun 2012,
