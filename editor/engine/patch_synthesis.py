@@ -59,7 +59,7 @@ class _Level:
         source_ok[:RADIUS] = source_ok[height - RADIUS :] = False
         source_ok[:, :RADIUS] = source_ok[:, width - RADIUS :] = False
         image = np.where(hole[..., None], guide, image).astype(np.float32)
-        return cls(image, hole, guide.astype(np.float32), source_ok)
+        return cls(image, hole, guide, source_ok)
 
 
 def _patches(image: np.ndarray) -> np.ndarray:
