@@ -71,3 +71,17 @@ def paste_fill(
     """
     weight = paste_weight(mask, dilate, feather)
     return blend_by_mask(original, fill, weight)
+
+
+def continue_alpha(alpha: np.ndarray, hole: np.ndarray, radius: int = 3) -> np.ndarray:
+    """HxW uint8: `alpha` with the hole (HxW bool) continued from around it with Telea (one
+    channel, classical): transparent areas stay transparent, opaque ones opaque. An opaque crop
+    is returned as it is."""
+    import cv2
+
+    if alpha.min() == 255:
+        return alpha
+    filled = cv2.inpaint(np.ascontiguousarray(alpha), hole.astype(np.uint8) * 255, radius,
+                         cv2.INPAINT_TELEA)  # fmt: skip
+    out: np.ndarray = np.where(hole, filled, alpha)
+    return out

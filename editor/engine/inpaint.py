@@ -35,7 +35,7 @@ import numpy as np
 
 from editor.core.pixels import mask_bbox, rgb_to_rgba
 from editor.engine.context import JobContext, JobError
-from editor.engine.crop import crop_window, paste_fill
+from editor.engine.crop import continue_alpha, crop_window, paste_fill
 from editor.engine.requests import InpaintRequest
 from editor.engine.results import PatchResult
 
@@ -115,7 +115,8 @@ class EraseMethod:
 
 
 _METHODS = (
-    EraseMethod("model", "Erase (model)", "the trained inpainting network", None, 48, 128,
+    EraseMethod("model", "Erase (model)", "the trained inpainting network; PatchMatch lifted "
+                "to full resolution for holes bigger than its working size", None, 48, 128,
                 context=MODEL_CONTEXT),
     EraseMethod("telea", "Erase (fast)", "OpenCV Telea fast marching (classical)",
                 _cv_inpaint("INPAINT_TELEA")),
@@ -175,8 +176,6 @@ def classical_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, method: str,
     Returns RGBA uint8 of the same size: the input's own pixels outside the hole, the method's
     fill inside; alpha continued with Telea when the crop is not fully opaque. Raises JobError
     when no known pixel is left to fill from."""
-    import cv2
-
     fill = erase_method(method).fill
     if fill is None:
         raise JobError(f"'{method}' is not a classical erase method.")
@@ -188,12 +187,7 @@ def classical_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, method: str,
     rgb = crop_rgba[..., :3].copy()
     rgb[hole] = 0  # no method may see what is under the hole
     rgb = np.where(hole[..., None], fill(rgb, hole, radius), crop_rgba[..., :3])
-    alpha = crop_rgba[..., 3]
-    if (alpha < 255).any():
-        filled = cv2.inpaint(np.ascontiguousarray(alpha), hole.astype(np.uint8) * 255, radius,
-                             cv2.INPAINT_TELEA)  # fmt: skip
-        alpha = np.where(hole, filled, alpha)
-    return rgb_to_rgba(rgb, alpha)
+    return rgb_to_rgba(rgb, continue_alpha(crop_rgba[..., 3], hole, radius))
 
 
 def telea_fill(crop_rgba: np.ndarray, crop_mask: np.ndarray, radius: int) -> np.ndarray:
