@@ -111,3 +111,32 @@ def test_the_shipped_model_continues_smooth_surroundings(shipped_weights):
     error = np.abs(fill[..., :3].astype(np.float32) - rgba[..., :3])
     assert error[hole].mean() < 8.0  # of 255
     assert np.array_equal(fill[~hole], rgba[~hole])
+
+
+def test_a_crop_above_the_working_size_takes_the_big_hole_path(tiny_model_file, monkeypatch):
+    from editor.engine import big_hole
+
+    calls = []
+    monkeypatch.setattr(big_hole, "available", lambda: True)
+    monkeypatch.setattr(big_hole, "fill_big_hole",
+                        lambda rgb, hole, guide, ctx: calls.append(guide.shape) or rgb)  # fmt: skip
+    fill_with_model(*_crop(150, 210), JobContext(), model_path=tiny_model_file)
+    assert calls == [(150, 210, 3)]  # with the network's fill, upscaled to the crop
+    fill_with_model(*_crop(40, 30), JobContext(), model_path=tiny_model_file)  # within 48 px
+    assert calls == [(150, 210, 3)]
+
+
+def test_without_patchmatch_a_big_hole_is_the_networks_guided_synthesis(tiny_model_file,
+                                                                        monkeypatch):  # fmt: skip
+    from editor.engine import big_hole
+
+    def unavailable(*args):
+        raise AssertionError("PatchMatch is not available")
+
+    monkeypatch.setattr(big_hole, "available", lambda: False)
+    monkeypatch.setattr(big_hole, "fill_big_hole", unavailable)
+    rgba, mask = _crop(150, 210)
+    fill = fill_with_model(rgba, mask, JobContext(), model_path=tiny_model_file)
+    hole = mask > 0
+    assert not np.array_equal(fill[hole], rgba[hole])
+    assert np.array_equal(fill[~hole], rgba[~hole])

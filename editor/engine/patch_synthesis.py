@@ -11,6 +11,11 @@ finest level at the size where the hole has TARGET_BUDGET pixels (a thin beam st
 resolution, so 7x7 patches see which way its texture runs); the finest offsets are then applied
 to the full-resolution crop, so the hole takes the photo's own sharp pixels.
 
+The same matching without voting is `lift`: the estimate is a finished low-resolution fill
+(PatchMatch's on a shrunk crop, editor/engine/big_hole.py) that never changes, so matching only
+finds where its patches came from (the network's guide still weighs in on colour) and the
+photo's full-resolution pixels are copied from there, in the fill's layout.
+
 Everything is vectorised over the hole's pixels (PatchMatch's propagation becomes a Jacobi
 sweep over the four neighbours; its random search draws one candidate per radius for every
 pixel at once). Seeded: the same input gives the same fill.
@@ -245,6 +250,26 @@ def synthesize(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
     are `crop_rgb`'s; pixels under it are never read. Returns the guide's fill where no known
     patch exists (a crop that is nearly all hole). `check` runs before every round (a job's
     check_cancelled: Cancel is answered within a round, ~0.1 s)."""
+    return _fill(crop_rgb, hole, guide, check)
+
+
+def lift(crop_rgb: np.ndarray, hole: np.ndarray, layout: np.ndarray, guide: np.ndarray,
+         check: Callable[[], None] = lambda: None) -> np.ndarray:  # fmt: skip
+    """HxWx3 uint8: `crop_rgb` with its `hole` filled by the photo's own full-resolution pixels,
+    copied from the known patches that best match `layout` there and, softened, `guide`.
+    `layout` (HxWx3 uint8, same size) is a finished fill made at low resolution and upscaled,
+    e.g. PatchMatch's on a shrunk crop: it stands in for the estimate and is never re-voted,
+    so its structure is kept and nothing drifts into blobs. `guide` is the network's soft fill,
+    as for `synthesize`: it keeps the colours where the layout is unsure. Same contract as
+    `synthesize` otherwise (the layout's pixels where no known patch exists)."""
+    return _fill(crop_rgb, hole, guide, check, layout=layout)
+
+
+def _fill(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray, check: Callable[[], None],
+          layout: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Coarse-to-fine matching against the estimate and the guide. Without `layout` the
+    estimate starts as the guide and is re-synthesised from the matches every round (voting:
+    synthesize); with it the estimate is the layout at every level and never changes (lift)."""
     height, width = hole.shape
     # As many hole pixels as the budget allows: a thin beam keeps its full resolution (7x7
     # patches must see which way its texture runs), a wide tower is matched smaller.
@@ -260,17 +285,23 @@ def synthesize(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
         level_hole = _resize(hole_u8, w, h) > 0
         level = _Level.build(_unit(_resize(known, w, h)), level_hole, _unit(_resize(guide, w, h)))
         if not level.source_ok.any():
-            return np.where(hole[..., None], guide, crop_rgb)
-        if matcher is not None:  # start from the coarser level's estimate
+            return np.where(hole[..., None], guide if layout is None else layout, crop_rgb)
+        if layout is not None:
+            fixed = _unit(_resize(layout, w, h))
+            level.image[level.hole] = fixed[level.hole]
+        elif matcher is not None:  # start from the coarser level's estimate
             up = _upsample(matcher.level.image, w, h)
             level.image[level.hole] = up[level.hole]
         matcher = _next_matcher(level, matcher, rng)
+        windows = _patches(level.image)
         for _ in range(COARSE_ROUNDS if index == 0 else FINE_ROUNDS):
             check()
-            matcher.search(_patches(matcher.level.image))
-            matcher.vote()
+            matcher.search(windows)
+            if layout is None:
+                matcher.vote()
+                windows = _patches(level.image)
     assert matcher is not None
-    return _apply_offsets(crop_rgb, hole, guide, matcher)
+    return _apply_offsets(crop_rgb, hole, guide if layout is None else layout, matcher)
 
 
 def _next_matcher(level: _Level, coarser: _Matcher | None,
