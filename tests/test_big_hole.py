@@ -112,3 +112,17 @@ def test_cancel_stops_the_fill():
     rgb, hole = np.ascontiguousarray(rgba[..., :3]), mask > 0
     with pytest.raises(JobCancelled):
         big_hole.fill_big_hole(rgb, hole, _soft(rgb), JobContext(is_cancelled=lambda: True))
+
+
+@needs_patchmatch
+def test_a_rim_that_vanishes_when_shrunk_falls_back_to_the_networks_layout():
+    """All but a 2-px rim is hole: shrunk for PatchMatch, nothing known is left; the fill
+    takes the network's layout instead of failing."""
+    rgba = _deck_photo(600, 600)
+    rgb = np.ascontiguousarray(rgba[..., :3])
+    hole = np.zeros((600, 600), bool)
+    hole[2:-2, 2:-2] = True
+    guide = np.full_like(rgb, (150, 190, 230))
+    fill = big_hole.fill_big_hole(rgb, hole, guide, JobContext())
+    assert np.array_equal(fill[~hole], rgb[~hole])
+    assert np.abs(fill[hole].astype(np.float32).mean(axis=0) - (150, 190, 230)).max() < 40

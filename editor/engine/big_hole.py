@@ -44,10 +44,11 @@ def shrink_factor(hole_pixels: int, crop_pixels: int) -> float:
                float(np.sqrt(AREA_BUDGET / max(1, crop_pixels))))  # fmt: skip
 
 
-def patchmatch_layout(crop_rgb: np.ndarray, hole: np.ndarray, ctx: JobContext) -> np.ndarray:
+def patchmatch_layout(crop_rgb: np.ndarray, hole: np.ndarray,
+                      ctx: JobContext) -> np.ndarray | None:  # fmt: skip
     """HxWx3 uint8: PatchMatch's completion of the shrunk crop, upscaled to the crop's size
-    (soft; the lift makes it sharp). Pixels under the hole are never read. Raises
-    JobCancelled on cancel."""
+    (soft; the lift makes it sharp); None when the shrunk crop is all hole. Pixels under the
+    hole are never read. Raises JobCancelled on cancel."""
     import cv2
 
     from editor.engine.child import call_in_child
@@ -61,6 +62,8 @@ def patchmatch_layout(crop_rgb: np.ndarray, hole: np.ndarray, ctx: JobContext) -
                        np.full(size[::-1], 255, np.uint8)])  # fmt: skip
     # A small pixel touched by the hole at all is a hole pixel: no hole colour leaks in.
     small_hole = cv2.resize(hole.astype(np.uint8) * 255, size, interpolation=cv2.INTER_AREA) > 0
+    if small_hole.all():  # a thin rim of known pixels vanishes when shrunk
+        return None
     small_mask = small_hole.astype(np.uint8) * 255
     small_fill = call_in_child(classical_fill, small, small_mask, "patchmatch", PATCHMATCH_RADIUS,
                                ctx=ctx)  # fmt: skip
@@ -78,6 +81,8 @@ def fill_big_hole(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
 
     ctx.progress(0.0, "Completing the hole with PatchMatch")
     layout = patchmatch_layout(crop_rgb, hole, ctx)
+    if layout is None:  # nothing to complete from at that size: the network's layout
+        layout = guide
     ctx.check_cancelled()
     ctx.progress(0.5, "Bringing in full-resolution texture")
     check: Callable[[], None] = ctx.check_cancelled

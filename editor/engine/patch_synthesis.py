@@ -7,8 +7,9 @@ a black triangle in a sailboat's sky. Here every patch over the hole is matched 
 known pixels on three terms: the current estimate (agreement with its neighbours and the hole's
 rim), the coarse fill (the guide, which keeps the network's layout), and a small cost on far
 sources (nearby texture is the likeliest to belong). Matching runs coarse to fine, the
-finest level at the size where the hole has TARGET_BUDGET pixels (a thin beam stays at full
-resolution, so 7x7 patches see which way its texture runs); the finest offsets are then applied
+finest level at the size where the hole has TARGET_BUDGET pixels and the crop at most
+MATCH_AREA (a thin beam stays at full resolution, so 7x7 patches see which way its texture
+runs); the finest offsets are then applied
 to the full-resolution crop, so the hole takes the photo's own sharp pixels.
 
 The same matching without voting is `lift`: the estimate is a finished low-resolution fill
@@ -30,6 +31,9 @@ import numpy as np
 
 RADIUS = 3  # patches are 7x7
 TARGET_BUDGET = 20_000  # hole pixels at the finest matching level
+# ... and at most this many pixels in all: every pixel's patch is kept twice as 48 float32s
+# (230 MB here). A wire across a 6 MP photo took 11-13 s and 3.4 GB at full resolution.
+MATCH_AREA = 600_000
 COARSEST_SIDE = 40  # the pyramid stops halving here
 NARROWEST_SIDE = 24  # ... or here, on the short side
 GUIDE_WEIGHT = 1.0  # the guide's patch distance beside the estimate's
@@ -274,7 +278,8 @@ def _fill(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray, check: Call
     # As many hole pixels as the budget allows: a thin beam keeps its full resolution (7x7
     # patches must see which way its texture runs), a wide tower is matched smaller.
     hole_pixels = max(1, int(np.count_nonzero(hole)))
-    scale = min(1.0, float(np.sqrt(TARGET_BUDGET / hole_pixels)))
+    scale = min(1.0, float(np.sqrt(TARGET_BUDGET / hole_pixels)),
+                float(np.sqrt(MATCH_AREA / (height * width))))  # fmt: skip
     work_h, work_w = max(1, round(height * scale)), max(1, round(width * scale))
     known = np.where(hole[..., None], 0, crop_rgb).astype(np.uint8)  # never read under the hole
     hole_u8 = hole.astype(np.uint8) * 255
