@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from editor.core.brush import DabSpacer, StrokePoint, stamp_dab
 from editor.core.geometry import Rect
@@ -34,6 +35,19 @@ def test_blend_by_mask_keeps_zero_weight_pixels_exactly():
     out = blend_by_mask(base, fill, weight)
     assert np.array_equal(out[weight == 0], base[weight == 0])
     assert np.array_equal(out[2:4, 2:4], fill[2:4, 2:4])
+
+
+@pytest.mark.parametrize("rows", [3, 30])  # a thin band (a wire's paste) or most of the image
+def test_blend_by_mask_is_the_same_mix_whatever_the_weights_cover(rows):
+    rng = np.random.default_rng(1)
+    base = rng.integers(0, 256, (40, 50, 4), dtype=np.uint8)
+    fill = rng.integers(0, 256, (40, 50, 4), dtype=np.uint8)
+    weight = np.zeros((40, 50), np.float32)
+    weight[5 : 5 + rows] = rng.random((rows, 50), dtype=np.float32)
+    w = weight[..., None]
+    expected = np.clip(base * (1.0 - w) + fill * w + 0.5, 0, 255).astype(np.uint8)
+    expected[weight <= 0] = base[weight <= 0]
+    assert np.array_equal(blend_by_mask(base, fill, weight), expected)
 
 
 def test_mask_bbox_and_grayscale():
