@@ -4,7 +4,8 @@ bench/inpaint_quality.py measures the NVIDIA irregular masks on 160-px photos, w
 is within the network's working size. Here the holes are one solid blob each (a seeded random
 polygon over 8–20 % of the photo, somewhere in its middle) on the held-out CBSD68 photos
 enlarged ×2 (962×642, bicubic): crops of 400–700 px, so the default Erase takes its
-big-hole path (network at 256 px, then the guided patch synthesis). Every method runs through
+big-hole path (network at 256 px, PatchMatch on the shrunk crop, then the lift to full
+resolution: editor/engine/big_hole.py). Every method runs through
 the engine's `run_inpaint` (crop, fill, feathered paste), as Backspace does. Per method: hole
 PSNR, the deep-feature distance and GMSD over the hole's box (editor/ml/perceptual.py), and the
 median seconds per photo. The truth under a blob is often the photo's subject, which no fill can

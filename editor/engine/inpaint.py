@@ -144,11 +144,12 @@ FAST_ERASE_METHOD = "telea"  # Shift+Backspace
 # PSNR (+0.70 to +1.20 dB over Telea, +0.03 to +0.24 over FSR fast) and the lowest deep-feature
 # distance and GMSD of the classical fills in every bucket, 0.16 s per photo; FSR fast takes
 # 1.2-2.4 s per 160-px photo, 43 s on a 24 MP one; shift-map is last on these scattered masks
-# (-4.5 to -5 dB). On crops above the working size the network's fill guides a patch synthesis
-# from the photo (patch_synthesis.py): against shift-map on ten whole objects the model wins 4,
-# shift-map 5. PatchMatch is better still on whole objects (7 of 10 against the model, lower
-# deep distance and GMSD on bench/blob_holes.py) but takes 10.6 s on the 24 MP case against
-# the model's 2.0-2.3 s (target 3 s): it is a choice, not the default (MODELS.md).
+# (-4.5 to -5 dB). On crops above the working size the hole takes PatchMatch's layout on the
+# shrunk crop with the network's colours, lifted to full resolution (big_hole.py): on 68
+# object-sized holes (bench/blob_holes.py) 16.19 dB / 0.792 / 0.228 against PatchMatch's 15.20
+# / 0.785 / 0.223 and Telea's 15.35 / 0.866 / 0.262, 1.6 s on the 24 MP case (target 3 s).
+# PatchMatch at full resolution still looks better on 4 of 10 whole objects (the default on 1)
+# but takes 8 s there: it is a choice, not the default (MODELS.md).
 DEFAULT_ERASE_METHOD = "model"
 # Holes up to this many pixels are filled in the job's own thread by these methods (a few tens
 # of milliseconds, less than starting a child process); anything else runs in a child process.
