@@ -126,3 +126,31 @@ def test_a_rim_that_vanishes_when_shrunk_falls_back_to_the_networks_layout():
     fill = big_hole.fill_big_hole(rgb, hole, guide, JobContext())
     assert np.array_equal(fill[~hole], rgb[~hole])
     assert np.abs(fill[hole].astype(np.float32).mean(axis=0) - (150, 190, 230)).max() < 40
+
+
+@needs_patchmatch
+def test_the_editors_engine_erases_a_big_hole_reporting_each_step(qtbot):
+    """Backspace's path end to end on the engine's thread (the network, PatchMatch in a child
+    process, the lift): progress only moves forward and names the PatchMatch step."""
+    from editor.engine.engine import Engine
+    from editor.engine.inpaint import default_erase_method
+    from editor.engine.requests import InpaintRequest
+
+    rgba, mask = _deck_photo(), _tower_mask()
+    engine = Engine()
+    steps = []
+    engine.progress.connect(lambda job, fraction, text: steps.append((fraction, text)))
+    try:
+        with qtbot.waitSignal(engine.finished, timeout=120_000) as blocker:
+            engine.submit(InpaintRequest(image=rgba, mask=mask, method=default_erase_method()),
+                          "Erase")  # fmt: skip
+    finally:
+        engine.shutdown()
+    fractions = [fraction for fraction, _ in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("PatchMatch" in text for _, text in steps)
+    result = blocker.args[1]
+    pasted = rgba.copy()
+    pasted[result.rect.slices()] = result.pixels
+    rows = pasted[:, 270:370, :3].astype(np.float32).mean(axis=(1, 2))
+    assert rows[80:150].mean() > 170  # the tower is gone from the sky

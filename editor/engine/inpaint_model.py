@@ -140,7 +140,7 @@ def fill_with_model(
         up = _resize(small, width, height, shrink=False)
         ctx.check_cancelled()
         if big_hole.available():
-            filled = big_hole.fill_big_hole(rgb, hole, up, ctx.part(0.4, 0.95))
+            filled = big_hole.fill_big_hole(rgb, hole, up, ctx.part(0.4, 0.55))
         else:
             ctx.progress(0.4, "Bringing in texture from around the hole")
             filled = synthesize(rgb, hole, up, ctx.check_cancelled)
