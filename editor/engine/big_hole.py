@@ -17,8 +17,6 @@ into a sailboat's sky (models/MODELS.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from editor.engine.context import JobContext
@@ -85,7 +83,6 @@ def fill_big_hole(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
         layout = guide
     ctx.check_cancelled()
     ctx.progress(0.5, "Bringing in full-resolution texture")
-    check: Callable[[], None] = ctx.check_cancelled
-    filled = lift(crop_rgb, hole, layout, guide, check)
+    filled = lift(crop_rgb, hole, layout, guide, ctx.check_cancelled)
     ctx.progress(1.0, "Done")
     return filled

@@ -9,8 +9,8 @@ rim), the coarse fill (the guide, which keeps the network's layout), and a small
 sources (nearby texture is the likeliest to belong). Matching runs coarse to fine, the
 finest level at the size where the hole has TARGET_BUDGET pixels and the crop at most
 MATCH_AREA (a thin beam stays at full resolution, so 7x7 patches see which way its texture
-runs); the finest offsets are then applied
-to the full-resolution crop, so the hole takes the photo's own sharp pixels.
+runs); the finest offsets are then applied to the full-resolution crop, so the hole takes the
+photo's own sharp pixels.
 
 The same matching without voting is `lift`: the estimate is a finished low-resolution fill
 (PatchMatch's on a shrunk crop, editor/engine/big_hole.py) that never changes, so matching only
@@ -284,13 +284,14 @@ def _fill(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray, check: Call
     known = np.where(hole[..., None], 0, crop_rgb).astype(np.uint8)  # never read under the hole
     hole_u8 = hole.astype(np.uint8) * 255
     rng = np.random.default_rng(SEED)
+    fallback = guide if layout is None else layout  # where no known patch can be copied
     matcher = None
     for index, (h, w) in enumerate(_pyramid_sizes(work_h, work_w)):
         # A level's pixel touched by the hole at all is a hole pixel: no hole colour leaks in.
         level_hole = _resize(hole_u8, w, h) > 0
         level = _Level.build(_unit(_resize(known, w, h)), level_hole, _unit(_resize(guide, w, h)))
         if not level.source_ok.any():
-            return np.where(hole[..., None], guide if layout is None else layout, crop_rgb)
+            return np.where(hole[..., None], fallback, crop_rgb)
         if layout is not None:
             fixed = _unit(_resize(layout, w, h))
             level.image[level.hole] = fixed[level.hole]
@@ -306,7 +307,7 @@ def _fill(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray, check: Call
                 matcher.vote()
                 windows = _patches(level.image)
     assert matcher is not None
-    return _apply_offsets(crop_rgb, hole, guide if layout is None else layout, matcher)
+    return _apply_offsets(crop_rgb, hole, fallback, matcher)
 
 
 def _next_matcher(level: _Level, coarser: _Matcher | None,
