@@ -83,6 +83,4 @@ def fill_big_hole(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray,
         layout = guide
     ctx.check_cancelled()
     ctx.progress(0.5, "Bringing in full-resolution texture")
-    filled = lift(crop_rgb, hole, layout, guide, ctx.check_cancelled)
-    ctx.progress(1.0, "Done")
-    return filled
+    return lift(crop_rgb, hole, layout, guide, ctx.check_cancelled)

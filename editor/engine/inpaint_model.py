@@ -150,5 +150,4 @@ def fill_with_model(
         ctx.progress(0.8, "Blending")
         fill[..., :3][hole] = small[hole]
     fill[..., 3] = continue_alpha(crop_rgba[..., 3], hole)
-    ctx.progress(1.0, "Done")
     return fill
