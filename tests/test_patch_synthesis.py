@@ -206,9 +206,9 @@ def test_a_wire_across_a_big_crop_is_matched_within_the_area_budget(monkeypatch)
     shapes = []
     build = synthesis._Level.build
 
-    def recording_build(image, hole, guide):
+    def recording_build(image, hole, *rest):
         shapes.append(hole.shape)
-        return build(image, hole, guide)
+        return build(image, hole, *rest)
 
     monkeypatch.setattr(synthesis._Level, "build", recording_build)
     rng = np.random.default_rng(0)

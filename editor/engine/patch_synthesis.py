@@ -58,7 +58,9 @@ class _Level:
     source_ok: np.ndarray  # HxW bool
 
     @classmethod
-    def build(cls, image: np.ndarray, hole: np.ndarray, guide: np.ndarray) -> _Level:
+    def build(cls, image: np.ndarray, hole: np.ndarray, guide: np.ndarray,
+              start: np.ndarray | None = None) -> _Level:  # fmt: skip
+        """`start`: the hole's first estimate (default: the guide)."""
         import cv2
 
         height, width = hole.shape
@@ -67,7 +69,8 @@ class _Level:
         source_ok = ~near_hole
         source_ok[:RADIUS] = source_ok[height - RADIUS :] = False
         source_ok[:, :RADIUS] = source_ok[:, width - RADIUS :] = False
-        image = np.where(hole[..., None], guide, image).astype(np.float32)
+        first = guide if start is None else start
+        image = np.where(hole[..., None], first, image).astype(np.float32)
         return cls(image, hole, guide, source_ok)
 
 
@@ -289,15 +292,16 @@ def _fill(crop_rgb: np.ndarray, hole: np.ndarray, guide: np.ndarray, check: Call
     for index, (h, w) in enumerate(_pyramid_sizes(work_h, work_w)):
         # A level's pixel touched by the hole at all is a hole pixel: no hole colour leaks in.
         level_hole = _resize(hole_u8, w, h) > 0
-        level = _Level.build(_unit(_resize(known, w, h)), level_hole, _unit(_resize(guide, w, h)))
+        if layout is not None:
+            start = _unit(_resize(layout, w, h))
+        elif matcher is not None:  # the coarser level's estimate
+            start = _upsample(matcher.level.image, w, h)
+        else:
+            start = None
+        level = _Level.build(_unit(_resize(known, w, h)), level_hole, _unit(_resize(guide, w, h)),
+                             start)  # fmt: skip
         if not level.source_ok.any():
             return np.where(hole[..., None], fallback, crop_rgb)
-        if layout is not None:
-            fixed = _unit(_resize(layout, w, h))
-            level.image[level.hole] = fixed[level.hole]
-        elif matcher is not None:  # start from the coarser level's estimate
-            up = _upsample(matcher.level.image, w, h)
-            level.image[level.hole] = up[level.hole]
         matcher = _next_matcher(level, matcher, rng)
         windows = _patches(level.image)
         for _ in range(COARSE_ROUNDS if index == 0 else FINE_ROUNDS):
